@@ -1,0 +1,5 @@
+import { type CpuBuffer } from '../buffer.ts';
+
+export function fill(out: CpuBuffer, value: number): void {
+  out.data.fill(value);
+}
