@@ -62,7 +62,16 @@ export class CpuBufferPool {
 export class ReferenceBackend implements Backend<CpuBuffer> {
   readonly name: string = 'reference';
   readonly kernels: Kernels<CpuBuffer> = referenceKernels;
-  private readonly pool = new CpuBufferPool((n, dtype) => (dtype === 'i32' ? new Int32Array(n) : new Float32Array(n)));
+  private readonly pool: CpuBufferPool;
+
+  /**
+   * precision 'f64' stores float tensors in Float64Array: the same kernels then run in double precision,
+   * which is what finite-difference gradient checks need. Training always uses 'f32'.
+   */
+  constructor(precision: 'f32' | 'f64' = 'f32') {
+    const Float = precision === 'f64' ? Float64Array : Float32Array;
+    this.pool = new CpuBufferPool((n, dtype) => (dtype === 'i32' ? new Int32Array(n) : (new Float(n) as Float32Array)));
+  }
 
   alloc(length: number, dtype: DType = 'f32'): CpuBuffer {
     return this.pool.alloc(length, dtype);
@@ -79,6 +88,11 @@ export class ReferenceBackend implements Backend<CpuBuffer> {
 
   async read(buffer: CpuBuffer): Promise<Float32Array | Int32Array> {
     return buffer.data.slice();
+  }
+
+  /** Synchronous read, for the float64 gradient checks. */
+  readSync(buffer: CpuBuffer): ArrayLike<number> {
+    return buffer.data;
   }
 
   async flush(): Promise<void> {}

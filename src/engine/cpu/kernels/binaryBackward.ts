@@ -14,7 +14,7 @@ export function binaryPartials(kind: BinaryKind, a: number, b: number): [number,
       const s = a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a));
       return [s - b, -a];
     }
-    case 'bce': return [(a - b) / Math.max((1 - a) * a, BCE_EPS), 0];
+    case 'bce': return [(a - b) / Math.max((1 - a) * a, BCE_EPS), Math.max(Math.log(1 - a), -100) - Math.max(Math.log(a), -100)];
     case 'sq_diff': return [2 * (a - b), -2 * (a - b)];
     case 'kl_normal': return [a, 0.5 * (Math.exp(b) - 1)];
   }

@@ -1,0 +1,192 @@
+// Register-blocked SGEMM: C = alpha·op(A)·op(B) + beta·C, row-major, with packed panels.
+// A 4×8 micro-tile keeps 8 f32x4 accumulators in registers (V8 has 16 xmm registers); op(A) is packed
+// in strips of MR rows (k-major), op(B) in strips of NR columns (k-major), so the transposed variants
+// only differ in how panels are packed. Each thread computes a disjoint rectangle of C.
+
+const MR = 4;
+const NR = 8;
+const KC = 256;
+const MC = 128;
+const NC = 512;
+
+/** Bytes of scratch one thread needs: packed A block, packed B panel, an edge tile. */
+export const GEMM_SCRATCH_BYTES: i32 = (MC * KC + KC * NC + MR * NR) * 4;
+
+@inline function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+// op(A)[i, p] rows [i0, i0+mc) × [p0, p0+kc) into strips: dst[(strip*kc + p)*MR + r].
+function packA(a: usize, m: i32, k: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let is = 0; is < mc; is += MR) {
+    const rows = min(MR, mc - is);
+    const strip = dst + <usize>(is * kc) * 4;
+    if (transA) {
+      // A stored K×M: op(A)[i, p] = A[p*m + i], rows of a strip are contiguous.
+      for (let p = 0; p < kc; p++) {
+        const src = a + (<usize>(p0 + p) * m + i0 + is) * 4;
+        const d = strip + <usize>(p * MR) * 4;
+        if (rows == MR) v128.store(d, v128.load(src));
+        else for (let r = 0; r < MR; r++) store<f32>(d + r * 4, r < rows ? load<f32>(src + r * 4) : 0);
+      }
+    } else {
+      for (let r = 0; r < MR; r++) {
+        const d = strip + r * 4;
+        if (r < rows) {
+          const src = a + (<usize>(i0 + is + r) * k + p0) * 4;
+          for (let p = 0; p < kc; p++) store<f32>(d + <usize>(p * MR) * 4, load<f32>(src + <usize>p * 4));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(d + <usize>(p * MR) * 4, 0);
+        }
+      }
+    }
+  }
+}
+
+// op(B)[p, j] for [p0, p0+kc) × [j0, j0+nc) into strips: dst[(strip*kc + p)*NR + c].
+function packB(b: usize, n: i32, k: i32, transB: bool, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  for (let js = 0; js < nc; js += NR) {
+    const cols = min(NR, nc - js);
+    const strip = dst + <usize>(js * kc) * 4;
+    if (!transB) {
+      for (let p = 0; p < kc; p++) {
+        const src = b + (<usize>(p0 + p) * n + j0 + js) * 4;
+        const d = strip + <usize>(p * NR) * 4;
+        if (cols == NR) {
+          v128.store(d, v128.load(src));
+          v128.store(d + 16, v128.load(src + 16));
+        } else {
+          for (let c = 0; c < NR; c++) store<f32>(d + c * 4, c < cols ? load<f32>(src + c * 4) : 0);
+        }
+      }
+    } else {
+      // B stored N×K: op(B)[p, j] = B[j*k + p].
+      for (let c = 0; c < NR; c++) {
+        const d = strip + c * 4;
+        if (c < cols) {
+          const src = b + (<usize>(j0 + js + c) * k + p0) * 4;
+          for (let p = 0; p < kc; p++) store<f32>(d + <usize>(p * NR) * 4, load<f32>(src + <usize>p * 4));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(d + <usize>(p * NR) * 4, 0);
+        }
+      }
+    }
+  }
+}
+
+// mode 0: C = alpha·acc; 1: C = alpha·acc + beta·C; 2: C += alpha·acc.
+@inline function storeRow(cp: usize, v0: v128, v1: v128, alpha: v128, beta: v128, mode: i32): void {
+  let r0 = f32x4.mul(v0, alpha), r1 = f32x4.mul(v1, alpha);
+  if (mode == 1) {
+    r0 = fma(v128.load(cp), beta, r0);
+    r1 = fma(v128.load(cp + 16), beta, r1);
+  } else if (mode == 2) {
+    r0 = f32x4.add(v128.load(cp), r0);
+    r1 = f32x4.add(v128.load(cp + 16), r1);
+  }
+  v128.store(cp, r0);
+  v128.store(cp + 16, r1);
+}
+
+// One MR×NR tile over kc: cp points at C[i, j] with row stride ldc (elements).
+function micro(kc: i32, ap: usize, bp: usize, cp: usize, ldc: i32, alphaS: f32, betaS: f32, mode: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp + 16);
+    let a = v128.load32_splat(ap);
+    c00 = fma(a, b0, c00); c01 = fma(a, b1, c01);
+    a = v128.load32_splat(ap + 4);
+    c10 = fma(a, b0, c10); c11 = fma(a, b1, c11);
+    a = v128.load32_splat(ap + 8);
+    c20 = fma(a, b0, c20); c21 = fma(a, b1, c21);
+    a = v128.load32_splat(ap + 12);
+    c30 = fma(a, b0, c30); c31 = fma(a, b1, c31);
+    ap += MR * 4;
+    bp += NR * 4;
+  }
+  const alpha = f32x4.splat(alphaS), beta = f32x4.splat(betaS);
+  const ld = <usize>ldc * 4;
+  storeRow(cp, c00, c01, alpha, beta, mode);
+  storeRow(cp + ld, c10, c11, alpha, beta, mode);
+  storeRow(cp + 2 * ld, c20, c21, alpha, beta, mode);
+  storeRow(cp + 3 * ld, c30, c31, alpha, beta, mode);
+}
+
+/**
+ * Computes rows [m0, m1) × columns [n0, n1) of C. scratch: GEMM_SCRATCH_BYTES of this thread's own memory.
+ */
+export function gemmBlock(
+  m: i32, n: i32, k: i32, transA: bool, transB: bool, alpha: f32, beta: f32,
+  a: usize, b: usize, c: usize, m0: i32, m1: i32, n0: i32, n1: i32, scratch: usize,
+): void {
+  const packedA = scratch;
+  const packedB = scratch + <usize>(MC * KC) * 4;
+  const tile = packedB + <usize>(KC * NC) * 4;
+  if (k == 0) {
+    // No products: C = beta·C.
+    for (let i = m0; i < m1; i++) {
+      for (let j = n0; j < n1; j++) {
+        const cp = c + (<usize>i * n + j) * 4;
+        store<f32>(cp, beta == 0 ? 0 : beta * load<f32>(cp));
+      }
+    }
+    return;
+  }
+  for (let jc = n0; jc < n1; jc += NC) {
+    const nc = min(NC, n1 - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(b, n, k, transB, pc, kc, jc, nc, packedB);
+      const mode = pc > 0 ? 2 : beta == 0 ? 0 : 1;
+      for (let ic = m0; ic < m1; ic += MC) {
+        const mc = min(MC, m1 - ic);
+        packA(a, m, k, transA, ic, mc, pc, kc, packedA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min(NR, nc - jr);
+          const bp = packedB + <usize>(jr * kc) * 4;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const ap = packedA + <usize>(ir * kc) * 4;
+            const cp = c + (<usize>(ic + ir) * n + jc + jr) * 4;
+            if (rows == MR && cols == NR) {
+              micro(kc, ap, bp, cp, n, alpha, beta, mode);
+            } else {
+              // Edge tile: compute into scratch, then merge the valid part.
+              micro(kc, ap, bp, tile, NR, 1, 0, 0);
+              for (let r = 0; r < rows; r++) {
+                for (let q = 0; q < cols; q++) {
+                  const dst = cp + (<usize>r * n + q) * 4;
+                  const v = alpha * load<f32>(tile + <usize>(r * NR + q) * 4);
+                  if (mode == 0) store<f32>(dst, v);
+                  else if (mode == 1) store<f32>(dst, v + beta * load<f32>(dst));
+                  else store<f32>(dst, load<f32>(dst) + v);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Thread tid of nth: splits C along its longer side in whole tiles. */
+export function gemm(
+  tid: i32, nth: i32, m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f32, beta: f32,
+  a: usize, b: usize, c: usize, scratch: usize,
+): void {
+  const own = scratch + <usize>tid * GEMM_SCRATCH_BYTES;
+  if (n >= m) {
+    const chunk = ((n + nth - 1) / nth + NR - 1) / NR * NR;
+    const n0 = min(tid * chunk, n), n1 = min(n0 + chunk, n);
+    if (n0 < n1) gemmBlock(m, n, k, transA != 0, transB != 0, alpha, beta, a, b, c, 0, m, n0, n1, own);
+  } else {
+    const chunk = ((m + nth - 1) / nth + MR - 1) / MR * MR;
+    const m0 = min(tid * chunk, m), m1 = min(m0 + chunk, m);
+    if (m0 < m1) gemmBlock(m, n, k, transA != 0, transB != 0, alpha, beta, a, b, c, m0, m1, 0, n, own);
+  }
+}
