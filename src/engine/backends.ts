@@ -20,6 +20,7 @@ export function registerBackend(factory: BackendFactory): void {
 }
 
 registerBackend({ name: 'reference', create: async () => new ReferenceBackend() });
+registerBackend({ name: 'cpu', create: async () => (await import('./cpu/default.ts')).createCpuBackend() });
 
 export function backendNames(): BackendName[] {
   return [...factories.keys()];

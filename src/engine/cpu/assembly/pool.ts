@@ -1,0 +1,74 @@
+// Max pooling family; thread tid owns a disjoint range of (n, c) planes (indices never leave a plane).
+import { splitEnd, splitStart } from './util';
+
+export function maxPool(
+  tid: i32, nth: i32, x: usize, y: usize, indices: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32,
+): void {
+  const p0 = splitStart(tid, nth, planes, 1), p1 = splitEnd(tid, nth, planes, 1);
+  for (let p = p0; p < p1; p++) {
+    const inBase = x + <usize>(p * h * w) * 4, outBase = <usize>(p * oh * ow) * 4;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        let best: f32 = -Infinity;
+        let bestIdx = -1;
+        for (let ki = 0; ki < kh; ki++) {
+          const iy = oy * sh - ph + ki;
+          if (iy < 0 || iy >= h) continue;
+          let nan = false;
+          for (let kj = 0; kj < kw; kj++) {
+            const ix = ox * sw - pw + kj;
+            if (ix < 0 || ix >= w) continue;
+            const v = load<f32>(inBase + <usize>(iy * w + ix) * 4);
+            if (v > best || isNaN(v) || bestIdx < 0) {
+              best = v;
+              bestIdx = iy * w + ix;
+              if (isNaN(v)) { nan = true; break; }
+            }
+          }
+          // The reference breaks only the inner loop on NaN; later rows still see v > NaN false and NaN again.
+          if (nan) continue;
+        }
+        const o = outBase + <usize>(oy * ow + ox) * 4;
+        store<f32>(y + o, best);
+        store<i32>(indices + o, bestIdx);
+      }
+    }
+  }
+}
+
+export function maxPoolBackward(tid: i32, nth: i32, dy: usize, indices: usize, dx: usize, planes: i32, inSize: i32, outSize: i32): void {
+  const p0 = splitStart(tid, nth, planes, 1), p1 = splitEnd(tid, nth, planes, 1);
+  for (let p = p0; p < p1; p++) {
+    const plane = dx + <usize>(p * inSize) * 4;
+    memory.fill(plane, 0, <usize>inSize * 4);
+    const base = <usize>(p * outSize) * 4;
+    for (let o = 0; o < outSize; o++) {
+      const d = plane + <usize>load<i32>(indices + base + <usize>o * 4) * 4;
+      store<f32>(d, load<f32>(d) + load<f32>(dy + base + <usize>o * 4));
+    }
+  }
+}
+
+export function maxUnpool(tid: i32, nth: i32, x: usize, indices: usize, y: usize, planes: i32, inSize: i32, outSize: i32): void {
+  const p0 = splitStart(tid, nth, planes, 1), p1 = splitEnd(tid, nth, planes, 1);
+  for (let p = p0; p < p1; p++) {
+    const plane = y + <usize>(p * outSize) * 4;
+    memory.fill(plane, 0, <usize>outSize * 4);
+    const base = <usize>(p * inSize) * 4;
+    for (let i = 0; i < inSize; i++) {
+      store<f32>(plane + <usize>load<i32>(indices + base + <usize>i * 4) * 4, load<f32>(x + base + <usize>i * 4));
+    }
+  }
+}
+
+export function maxUnpoolBackward(tid: i32, nth: i32, dy: usize, indices: usize, dx: usize, planes: i32, inSize: i32, outSize: i32): void {
+  const p0 = splitStart(tid, nth, planes, 1), p1 = splitEnd(tid, nth, planes, 1);
+  for (let p = p0; p < p1; p++) {
+    const plane = dy + <usize>(p * outSize) * 4;
+    const base = <usize>(p * inSize) * 4;
+    for (let i = 0; i < inSize; i++) {
+      store<f32>(dx + base + <usize>i * 4, load<f32>(plane + <usize>load<i32>(indices + base + <usize>i * 4) * 4));
+    }
+  }
+}

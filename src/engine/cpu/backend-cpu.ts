@@ -1,0 +1,132 @@
+import type { Backend, DType, Kernels } from '../backend.ts';
+import type { CpuBuffer } from './buffer.ts';
+import type { CpuHost, WasmVariant } from './host.ts';
+import { fastKernels } from './kernels-fast.ts';
+import { CpuBufferPool, referenceKernels } from './reference.ts';
+import { type KernelFn, ThreadPool } from './threads.ts';
+import { WASM_KERNELS, type WasmKernelName, WasmContext } from './wasm.ts';
+
+/** Which kernels run: WebAssembly with relaxed-SIMD FMA, plain SIMD128, or the reference JavaScript. */
+export type CpuMode = WasmVariant | 'js';
+
+export interface CpuBackendOptions {
+  /** Host services (workers, the .wasm); Node's default is host-node.ts. */
+  host: CpuHost;
+  /** Threads including the caller; default host.threads. */
+  threads?: number;
+  /** Force a path (tests exercise each); default: the best the runtime supports. */
+  mode?: CpuMode | 'auto';
+}
+
+const PAGE = 65536;
+const ALIGN = 64;
+// Low memory stays unused so address 0 can mean "no buffer".
+const HEAP_START = PAGE;
+// Must match --maximumMemory in scripts/build-wasm.mjs.
+const MAX_PAGES = 32768;
+
+/**
+ * The fast CPU backend: every buffer is a typed-array view into one shared WebAssembly memory, kernels are
+ * WebAssembly SIMD run on a persistent worker pool, each thread writing a disjoint slice of each output.
+ * Freed buffers go to a per-size free list, so a training step stops allocating after its first run.
+ */
+export class CpuBackend implements Backend<CpuBuffer> {
+  readonly name = 'cpu';
+  private readonly bufferPool: CpuBufferPool;
+  private top = HEAP_START;
+
+  readonly kernels: Kernels<CpuBuffer>;
+
+  private constructor(
+    readonly mode: CpuMode,
+    readonly threads: number,
+    private readonly memory: WebAssembly.Memory | null,
+    private readonly pool: ThreadPool | null,
+    makeKernels: (backend: CpuBackend) => Kernels<CpuBuffer>,
+  ) {
+    this.bufferPool = new CpuBufferPool((n, dtype) => this.create(n, dtype));
+    this.kernels = makeKernels(this);
+  }
+
+  static async create(o: CpuBackendOptions): Promise<CpuBackend> {
+    const wanted = o.mode ?? 'auto';
+    const threads = Math.max(1, o.threads ?? o.host.threads);
+    if (wanted !== 'js' && typeof SharedArrayBuffer !== 'undefined' && typeof WebAssembly !== 'undefined') {
+      for (const variant of wanted === 'auto' ? (['relaxed', 'simd'] as const) : [wanted]) {
+        const bytes = await o.host.loadWasm(variant);
+        if (!bytes || !WebAssembly.validate(bytes)) {
+          if (wanted !== 'auto') throw new Error(`cpu backend: this runtime cannot run the ${variant} WebAssembly kernels`);
+          continue;
+        }
+        return CpuBackend.createWasm(o.host, variant, threads, await WebAssembly.compile(bytes));
+      }
+    }
+    return new CpuBackend('js', 1, null, null, () => referenceKernels);
+  }
+
+  private static async createWasm(host: CpuHost, variant: WasmVariant, threads: number, module: WebAssembly.Module): Promise<CpuBackend> {
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const ex = instance.exports as unknown as Record<WasmKernelName, KernelFn> & { GEMM_SCRATCH_BYTES: WebAssembly.Global };
+    const pool = await ThreadPool.start(host, threads, module, memory, WASM_KERNELS);
+    return new CpuBackend(variant, pool.threads, memory, pool, (b) => {
+      const n = pool.threads;
+      const gemm = b.reserve(n * (ex.GEMM_SCRATCH_BYTES.value as number));
+      const aux = b.reserve(n * 65536);
+      const partials = new Float64Array(memory.buffer, b.reserve(n * 8), n);
+      return fastKernels(new WasmContext(ex, pool, { gemm, aux, partials }));
+    });
+  }
+
+  /** Bytes of wasm memory in use (buffers live and pooled, scratch). */
+  get heapBytes(): number {
+    return this.top;
+  }
+
+  private reserve(bytes: number): number {
+    const at = this.top;
+    const end = at + Math.ceil(bytes / ALIGN) * ALIGN;
+    const mem = this.memory!;
+    if (end > mem.buffer.byteLength) {
+      const pages = Math.ceil((end - mem.buffer.byteLength) / PAGE);
+      // Grow by at least a quarter so a model's first step does not grow page by page.
+      const grow = Math.max(pages, Math.ceil(mem.buffer.byteLength / PAGE / 4));
+      const current = mem.buffer.byteLength / PAGE;
+      if (current + pages > MAX_PAGES) throw new Error(`cpu backend: out of memory (${(end / 2 ** 20).toFixed(0)} MiB needed, ${MAX_PAGES * PAGE / 2 ** 20} MiB max)`);
+      mem.grow(Math.min(grow, MAX_PAGES - current));
+    }
+    this.top = end;
+    return at;
+  }
+
+  private create(length: number, dtype: DType): Float32Array | Int32Array {
+    if (!this.memory) return dtype === 'i32' ? new Int32Array(length) : new Float32Array(length);
+    const at = this.reserve(Math.max(length, 1) * 4);
+    // A grown shared memory hands out a new, longer SharedArrayBuffer; older views stay valid.
+    return dtype === 'i32' ? new Int32Array(this.memory.buffer, at, length) : new Float32Array(this.memory.buffer, at, length);
+  }
+
+  alloc(length: number, dtype: DType = 'f32'): CpuBuffer {
+    return this.bufferPool.alloc(length, dtype);
+  }
+
+  release(buffer: CpuBuffer): void {
+    this.bufferPool.release(buffer);
+  }
+
+  write(buffer: CpuBuffer, data: Float32Array | Int32Array): void {
+    if (data.length !== buffer.length) throw new Error(`write of ${data.length} values into a buffer of ${buffer.length}`);
+    buffer.data.set(data);
+  }
+
+  async read(buffer: CpuBuffer): Promise<Float32Array | Int32Array> {
+    return buffer.data.slice();
+  }
+
+  async flush(): Promise<void> {}
+
+  dispose(): void {
+    this.pool?.dispose();
+    this.bufferPool.clear();
+  }
+}

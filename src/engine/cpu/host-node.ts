@@ -1,0 +1,32 @@
+// The Node host of the CPU backend: worker_threads, the kernels from build/wasm (built on first use when a
+// fresh clone has none) and V8's relaxed-SIMD flag, which Node 20 still keeps behind a flag.
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import type { CpuHost, CpuWorker, WasmVariant } from './host.ts';
+
+let flagsSet = false;
+
+export function nodeCpuHost(threads = availableParallelism()): CpuHost {
+  if (!flagsSet) {
+    // Must precede the first compile; harmless where the feature is already on by default.
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    flagsSet = true;
+  }
+  return {
+    threads,
+    createWorker(): CpuWorker {
+      const w = new Worker(new URL('./worker.mjs', import.meta.url));
+      w.unref(); // an idle pool must not keep the process alive
+      return w;
+    },
+    async loadWasm(variant: WasmVariant) {
+      // @ts-expect-error plain JS build script, no declarations
+      const { buildWasm } = (await import('../../../scripts/build-wasm.mjs')) as { buildWasm(): Promise<string> };
+      const dir = await buildWasm();
+      return readFile(join(dir, `kernels-${variant}.wasm`));
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { BinaryKind, UnaryKind } from '../backend.ts';
+import type { CpuBuffer } from './buffer.ts';
+import { type KernelFn, MAX_ARGS, type ThreadPool } from './threads.ts';
+
+/** The kernels exported by src/engine/cpu/assembly/index.ts (each takes tid, nth first). */
+export const WASM_KERNELS = [
+  'gemm', 'im2col', 'col2im', 'transpose021', 'biasAdd', 'channelSum', 'unary', 'unaryBackward', 'binary',
+  'binaryBackward', 'axpby', 'fill32', 'copyStrided', 'sumPartial', 'bnStats', 'bnApply', 'bnBackward',
+  'maxPool', 'maxPoolBackward', 'maxUnpool', 'maxUnpoolBackward', 'adamStep', 'sgdStep',
+] as const;
+export type WasmKernelName = (typeof WASM_KERNELS)[number];
+
+// Kind codes as in assembly/pointwise.ts.
+export const UNARY_CODE: Record<UnaryKind, number> = {
+  relu: 0, leaky_relu: 1, sigmoid: 2, tanh: 3, elu: 4, gelu: 5, softplus: 6, exp: 7, neg: 8,
+};
+export const BINARY_CODE: Record<BinaryKind, number> = {
+  add: 0, sub: 1, mul: 2, bce_logits: 3, bce: 4, sq_diff: 5, kl_normal: 6,
+};
+
+/** Below this many elements (or multiply-adds for GEMM) a call runs on the calling thread only. */
+export const PARALLEL_MIN_WORK = 1 << 15;
+
+/** A kernel bound to the pool: call(work, ...args) picks the thread count from the amount of work. */
+export type BoundKernel = (work: number, ...args: number[]) => void;
+
+/** What the fast kernels share: the bound wasm kernels, per-thread scratch and pointer helpers. */
+export class WasmContext {
+  readonly k: Record<WasmKernelName, BoundKernel>;
+  /** Per-thread GEMM packing scratch (GEMM_SCRATCH_BYTES each). */
+  readonly gemmScratch: number;
+  /** Per-thread 64 KiB of float64 scratch (column sums). */
+  readonly auxScratch: number;
+  /** One float64 per thread for reductions combined here in thread order. */
+  readonly partials: Float64Array;
+
+  constructor(
+    readonly exports: Record<WasmKernelName, KernelFn>,
+    readonly pool: ThreadPool,
+    scratch: { gemm: number; aux: number; partials: Float64Array },
+  ) {
+    this.gemmScratch = scratch.gemm;
+    this.auxScratch = scratch.aux;
+    this.partials = scratch.partials;
+    const threads = pool.threads;
+    const k = {} as Record<WasmKernelName, BoundKernel>;
+    WASM_KERNELS.forEach((name, index) => {
+      const local = exports[name];
+      k[name] = (work, ...args) => {
+        if (args.length > MAX_ARGS) throw new Error(`wasm kernel ${name}: ${args.length} arguments`);
+        pool.run(index, local, work >= PARALLEL_MIN_WORK ? threads : 1, args);
+      };
+    });
+    this.k = k;
+  }
+
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  /** The thread count a call with this much work runs on. */
+  threadsFor(work: number): number {
+    return work >= PARALLEL_MIN_WORK ? this.pool.threads : 1;
+  }
+}
+
+/** A buffer's byte address in the shared wasm memory (0 stands for "none"). */
+export function ptr(b: CpuBuffer | null): number {
+  return b ? b.data.byteOffset : 0;
+}
