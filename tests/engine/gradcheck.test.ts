@@ -55,7 +55,7 @@ function gradcheck(c: Case, seed = 1): number {
     const h = 1e-6;
     let worst = 0;
     for (const x of xs) {
-      const data = values(x) as Float64Array, grad = values(x.grad!);
+      const data = values(x) as unknown as Float64Array, grad = values(x.grad!);
       for (let i = 0; i < data.length; i++) {
         const keep = data[i];
         data[i] = keep + h;
