@@ -10,6 +10,7 @@ export interface Command {
 // the engine and `fixtures` never opens SQLite.
 const commands: Record<string, () => Promise<Command>> = {
   fixtures: async () => (await import('./commands/fixtures.ts')).command,
+  data: async () => (await import('./commands/data.ts')).command,
   train: async () => (await import('./commands/train.ts')).command,
   resume: async () => (await import('./commands/train.ts')).resumeCommand,
   runs: async () => (await import('./commands/runs.ts')).command,
