@@ -21,6 +21,8 @@ export function registerBackend(factory: BackendFactory): void {
 
 registerBackend({ name: 'reference', create: async () => new ReferenceBackend() });
 registerBackend({ name: 'cpu', create: async () => (await import('./cpu/default.ts')).createCpuBackend() });
+// navigator.gpu in a browser or worker; in Node the host installs Dawn (experiments/backendSelect.ts).
+registerBackend({ name: 'webgpu', create: async () => (await import('./webgpu/provider.ts')).createRegisteredWebGpu() });
 
 export function backendNames(): BackendName[] {
   return [...factories.keys()];
