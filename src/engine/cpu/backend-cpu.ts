@@ -4,7 +4,12 @@ import type { CpuHost, WasmVariant } from './host.ts';
 import { fastKernels } from './kernels-fast.ts';
 import { CpuBufferPool, referenceKernels } from './reference.ts';
 import { type KernelFn, ThreadPool } from './threads.ts';
-import { WASM_KERNELS, type WasmKernelName, WasmContext } from './wasm.ts';
+import { MAX_CHUNKS, WASM_KERNELS, type WasmKernelName, WasmContext } from './wasm.ts';
+
+type WasmExports = Record<WasmKernelName, KernelFn> & {
+  GEMM_SCRATCH_BYTES: WebAssembly.Global;
+  setScratch(gemm: number, aux: number): void;
+};
 
 /** Which kernels run: WebAssembly with relaxed-SIMD FMA, plain SIMD128, or the reference JavaScript. */
 export type CpuMode = WasmVariant | 'js';
@@ -24,6 +29,9 @@ const ALIGN = 64;
 const HEAP_START = PAGE;
 // Must match --maximumMemory in scripts/build-wasm.mjs.
 const MAX_PAGES = 32768;
+// assembly/conv.ts channelSum: 8192 float64 column sums per thread.
+const AUX_SCRATCH_BYTES = 65536;
+const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
 /**
  * The fast CPU backend: every buffer is a typed-array view into one shared WebAssembly memory, kernels are
@@ -43,7 +51,9 @@ export class CpuBackend implements Backend<CpuBuffer> {
     private readonly memory: WebAssembly.Memory | null,
     private readonly pool: ThreadPool | null,
     makeKernels: (backend: CpuBackend) => Kernels<CpuBuffer>,
+    heapStart = HEAP_START,
   ) {
+    this.top = heapStart;
     this.bufferPool = new CpuBufferPool((n, dtype) => this.create(n, dtype));
     this.kernels = makeKernels(this);
   }
@@ -65,17 +75,21 @@ export class CpuBackend implements Backend<CpuBuffer> {
   }
 
   private static async createWasm(host: CpuHost, variant: WasmVariant, threads: number, module: WebAssembly.Module): Promise<CpuBackend> {
-    const memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+    // Low memory: per-thread scratch (GEMM packing, float64 column sums), then the chunk partials; the
+    // tensor heap starts above.
+    const probe = await WebAssembly.instantiate(module, { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true }) } });
+    const gemmBytes = alignUp((probe.exports as unknown as WasmExports).GEMM_SCRATCH_BYTES.value as number);
+    const perThread = gemmBytes + AUX_SCRATCH_BYTES;
+    const scratchFor = (tid: number) => ({ gemm: HEAP_START + tid * perThread, aux: HEAP_START + tid * perThread + gemmBytes });
+    const partialsAt = HEAP_START + threads * perThread;
+    const heapStart = alignUp(partialsAt + MAX_CHUNKS * 8);
+    const memory = new WebAssembly.Memory({ initial: Math.max(256, Math.ceil(heapStart / PAGE) + 16), maximum: MAX_PAGES, shared: true });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    const ex = instance.exports as unknown as Record<WasmKernelName, KernelFn> & { GEMM_SCRATCH_BYTES: WebAssembly.Global };
-    const pool = await ThreadPool.start(host, threads, module, memory, WASM_KERNELS);
-    return new CpuBackend(variant, pool.threads, memory, pool, (b) => {
-      const n = pool.threads;
-      const gemm = b.reserve(n * (ex.GEMM_SCRATCH_BYTES.value as number));
-      const aux = b.reserve(n * 65536);
-      const partials = new Float64Array(memory.buffer, b.reserve(n * 8), n);
-      return fastKernels(new WasmContext(ex, pool, { gemm, aux, partials }));
-    });
+    const ex = instance.exports as unknown as WasmExports;
+    ex.setScratch(scratchFor(0).gemm, scratchFor(0).aux);
+    const pool = await ThreadPool.start(host, threads, module, memory, WASM_KERNELS, scratchFor);
+    const partials = new Float64Array(memory.buffer, partialsAt, MAX_CHUNKS);
+    return new CpuBackend(variant, pool.threads, memory, pool, () => fastKernels(new WasmContext(ex, pool, partials)), heapStart);
   }
 
   /** Bytes of wasm memory in use (buffers live and pooled, scratch). */

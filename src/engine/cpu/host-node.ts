@@ -13,6 +13,8 @@ export function nodeCpuHost(threads = availableParallelism()): CpuHost {
   if (!flagsSet) {
     // Must precede the first compile; harmless where the feature is already on by default.
     setFlagsFromString('--experimental-wasm-relaxed-simd');
+    // Compile the (small) kernels with the optimizing tier at once, so the first steps are not baseline code.
+    setFlagsFromString('--no-liftoff');
     flagsSet = true;
   }
   return {

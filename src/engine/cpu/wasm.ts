@@ -20,47 +20,38 @@ export const BINARY_CODE: Record<BinaryKind, number> = {
 
 /** Below this many elements (or multiply-adds for GEMM) a call runs on the calling thread only. */
 export const PARALLEL_MIN_WORK = 1 << 15;
+/** Chunks per thread of a parallel call: enough that a busy or slow thread does not hold the others up. */
+const CHUNKS_PER_THREAD = 4;
+/** Upper bound on chunks in one call (reductions keep one float64 partial per chunk). */
+export const MAX_CHUNKS = 64;
 
 /** A kernel bound to the pool: call(work, ...args) picks the thread count from the amount of work. */
 export type BoundKernel = (work: number, ...args: number[]) => void;
 
-/** What the fast kernels share: the bound wasm kernels, per-thread scratch and pointer helpers. */
+/** What the fast kernels share: the wasm kernels bound to the pool, and the reduction partials. */
 export class WasmContext {
   readonly k: Record<WasmKernelName, BoundKernel>;
-  /** Per-thread GEMM packing scratch (GEMM_SCRATCH_BYTES each). */
-  readonly gemmScratch: number;
-  /** Per-thread 64 KiB of float64 scratch (column sums). */
-  readonly auxScratch: number;
-  /** One float64 per thread for reductions combined here in thread order. */
+  /** One float64 per chunk (MAX_CHUNKS) for reductions combined here in chunk order. */
   readonly partials: Float64Array;
+  private readonly parallelChunks: number;
 
-  constructor(
-    readonly exports: Record<WasmKernelName, KernelFn>,
-    readonly pool: ThreadPool,
-    scratch: { gemm: number; aux: number; partials: Float64Array },
-  ) {
-    this.gemmScratch = scratch.gemm;
-    this.auxScratch = scratch.aux;
-    this.partials = scratch.partials;
-    const threads = pool.threads;
+  constructor(exports: Record<WasmKernelName, KernelFn>, readonly pool: ThreadPool, partials: Float64Array) {
+    this.partials = partials;
+    this.parallelChunks = Math.min(MAX_CHUNKS, pool.threads === 1 ? 1 : pool.threads * CHUNKS_PER_THREAD);
     const k = {} as Record<WasmKernelName, BoundKernel>;
     WASM_KERNELS.forEach((name, index) => {
       const local = exports[name];
       k[name] = (work, ...args) => {
         if (args.length > MAX_ARGS) throw new Error(`wasm kernel ${name}: ${args.length} arguments`);
-        pool.run(index, local, work >= PARALLEL_MIN_WORK ? threads : 1, args);
+        pool.run(index, local, this.chunksFor(work), args);
       };
     });
     this.k = k;
   }
 
-  get threads(): number {
-    return this.pool.threads;
-  }
-
-  /** The thread count a call with this much work runs on. */
-  threadsFor(work: number): number {
-    return work >= PARALLEL_MIN_WORK ? this.pool.threads : 1;
+  /** The chunk count of a call with this much work: fixed per backend, so results are reproducible. */
+  chunksFor(work: number): number {
+    return work >= PARALLEL_MIN_WORK ? this.parallelChunks : 1;
   }
 }
 

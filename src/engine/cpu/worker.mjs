@@ -1,8 +1,9 @@
 // A thread of the CPU backend's pool (plain JavaScript so it loads unchanged under Node's worker_threads,
 // tsx, vitest and a bundler's module worker). It instantiates the kernels' WebAssembly module on the
-// shared memory, then serves kernel calls posted through the shared control block (layout in threads.ts):
-// it waits for the generation counter to move, runs its share `fn(tid, nth, ...args)`, and counts itself done.
-const GEN = 0, DONE = 1, FN = 2, NTH = 3, ERROR = 4, READY = 8, ARGS_BYTE_OFFSET = 256, MAX_ARGS = 20;
+// shared memory, then serves calls posted through the shared control block (layout in threads.ts): when
+// the generation moves it claims chunks of the call until none are left, runs `fn(chunk, chunks, ...args)`
+// for each, and counts them done.
+const GEN = 0, DONE = 1, FN = 2, CHUNKS = 3, ERROR = 4, NEXT = 5, READY = 8, ARGS_BYTE_OFFSET = 256, MAX_ARGS = 20;
 const SPIN = 20000;
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -14,12 +15,13 @@ function onMessage(handler) {
 }
 
 onMessage(async (msg) => {
-  const { module, memory, control, tid, names } = msg;
+  const { module, memory, control, tid, names, gemmScratch, auxScratch } = msg;
   const ctl = new Int32Array(control);
   const args = new Float64Array(control, ARGS_BYTE_OFFSET, MAX_ARGS);
   let fns;
   try {
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    instance.exports.setScratch(gemmScratch, auxScratch);
     fns = names.map((n) => instance.exports[n]);
   } catch (e) {
     Atomics.store(ctl, READY + tid, -1);
@@ -36,20 +38,24 @@ onMessage(async (msg) => {
       if (++spins > SPIN) Atomics.wait(ctl, GEN, seen, 1000);
     }
     seen = gen;
-    const fn = Atomics.load(ctl, FN);
-    if (fn < 0) break;
-    const nth = ctl[NTH];
-    if (tid < nth) {
+    for (;;) {
+      // NEXT is parked far above any chunk count between calls, so a late claim finds nothing.
+      const chunk = Atomics.add(ctl, NEXT, 1);
+      const fn = Atomics.load(ctl, FN);
+      if (fn < 0) {
+        if (isNode) port.close();
+        else self.close();
+        return;
+      }
+      const chunks = Atomics.load(ctl, CHUNKS);
+      if (chunk >= chunks) break;
       try {
-        fns[fn](tid, nth, args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9],
+        fns[fn](chunk, chunks, args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9],
           args[10], args[11], args[12], args[13], args[14], args[15], args[16], args[17], args[18], args[19]);
       } catch (e) {
         Atomics.store(ctl, ERROR, tid + 1);
       }
+      if (Atomics.add(ctl, DONE, 1) + 1 === chunks) Atomics.notify(ctl, DONE);
     }
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
   }
-  if (isNode) port.close();
-  else self.close();
 });

@@ -1,5 +1,5 @@
 // im2col / col2im / transpose021 / biasAdd / channelSum: the data movement around the convolution GEMMs.
-import { splitEnd, splitStart, sumF64 } from './util';
+import { auxScratch, splitEnd, splitStart, sumF64 } from './util';
 
 /** x [N, C, H, W] -> col [C*KH*KW, N*OH*OW]; thread tid fills a disjoint range of col rows. */
 export function im2col(
@@ -119,11 +119,11 @@ export function biasAdd(tid: i32, nth: i32, x: usize, bias: usize, y: usize, n: 
 }
 
 /** out[c] = Σ_{n,s} x[n, c, s] (+ out[c]); float64 sums; thread tid owns a disjoint range of channels. */
-export function channelSum(tid: i32, nth: i32, x: usize, out: usize, n: i32, c: i32, s: i32, accumulate: i32, scratch: usize): void {
+export function channelSum(tid: i32, nth: i32, x: usize, out: usize, n: i32, c: i32, s: i32, accumulate: i32): void {
   const c0 = splitStart(tid, nth, c, 4), c1 = splitEnd(tid, nth, c, 4);
   if (s == 1) {
     // Column sums of [n, c]: rows accumulate into float64 partials in this thread's scratch (8192 at a time).
-    const acc = scratch + <usize>tid * 65536;
+    const acc = auxScratch;
     for (let b0 = c0; b0 < c1; b0 += 8192) {
       const b1 = min(b0 + 8192, c1);
       memory.fill(acc, 0, <usize>(b1 - b0) * 8);

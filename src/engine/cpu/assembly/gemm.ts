@@ -1,3 +1,5 @@
+import { gemmScratch } from './util';
+
 // Register-blocked SGEMM: C = alpha·op(A)·op(B) + beta·C, row-major, with packed panels.
 // A 4×8 micro-tile keeps 8 f32x4 accumulators in registers (V8 has 16 xmm registers); op(A) is packed
 // in strips of MR rows (k-major), op(B) in strips of NR columns (k-major), so the transposed variants
@@ -174,12 +176,12 @@ export function gemmBlock(
   }
 }
 
-/** Thread tid of nth: splits C along its longer side in whole tiles. */
+/** Chunk tid of nth: C split along its longer side in whole tiles. */
 export function gemm(
   tid: i32, nth: i32, m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f32, beta: f32,
-  a: usize, b: usize, c: usize, scratch: usize,
+  a: usize, b: usize, c: usize,
 ): void {
-  const own = scratch + <usize>tid * GEMM_SCRATCH_BYTES;
+  const own = gemmScratch;
   if (n >= m) {
     const chunk = ((n + nth - 1) / nth + NR - 1) / NR * NR;
     const n0 = min(tid * chunk, n), n1 = min(n0 + chunk, n);

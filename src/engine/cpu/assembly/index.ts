@@ -1,7 +1,8 @@
-// Entry of the CPU backend's WebAssembly kernels. Every exported kernel takes (tid, nth, ...) and does
-// thread tid's disjoint share of the work, so one export runs on the main thread and in each worker.
+// Entry of the CPU backend's WebAssembly kernels. Every exported kernel takes (chunk, chunks, ...) and does
+// that chunk's disjoint share of the work; any thread may run any chunk (see util.ts).
 // Built twice by scripts/build-wasm.mjs: with relaxed SIMD (FMA) and with plain SIMD128.
 export { gemm, GEMM_SCRATCH_BYTES } from './gemm';
+export { setScratch } from './util';
 export { im2col, col2im, transpose021, biasAdd, channelSum } from './conv';
 export { unary, unaryBackward, binary, binaryBackward, axpby, fill32, copyStrided, sumPartial } from './pointwise';
 export { bnStats, bnApply, bnBackward } from './norm';

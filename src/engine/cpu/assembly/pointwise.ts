@@ -160,7 +160,7 @@ export function binaryBackward(
         const s = av >= 0 ? 1 / (1 + Math.exp(-av)) : Math.exp(av) / (1 + Math.exp(av));
         pa = s - bv; pb = -av; break;
       }
-      case BCE: { pa = (av - bv) / max((1 - av) * av, BCE_EPS); pb = 0; break; }
+      case BCE: { pa = (av - bv) / max((1 - av) * av, BCE_EPS); pb = max(Math.log(1 - av), LOG_FLOOR) - max(Math.log(av), LOG_FLOOR); break; }
       case SQ_DIFF: { pa = 2 * (av - bv); pb = -2 * (av - bv); break; }
       default: { pa = av; pb = 0.5 * (Math.exp(bv) - 1); break; }
     }

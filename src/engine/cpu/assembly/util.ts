@@ -1,5 +1,15 @@
-// Work splitting shared by the kernels: thread tid of nth takes [start, end) of `total` items,
-// chunks rounded up to `align` items so SIMD loops rarely see a ragged middle.
+// Work splitting shared by the kernels. A call is cut into `nth` fixed chunks (the `tid, nth` every
+// kernel takes are chunk index and count); threads claim chunks dynamically, so a chunk's result does not
+// depend on which thread ran it. Chunk tid takes [start, end) of `total` items, rounded up to `align`.
+
+/** This instance's (this thread's) scratch memory, set once per instance by the pool. */
+export let gemmScratch: usize = 0;
+export let auxScratch: usize = 0;
+
+export function setScratch(gemm: usize, aux: usize): void {
+  gemmScratch = gemm;
+  auxScratch = aux;
+}
 
 @inline export function splitStart(tid: i32, nth: i32, total: i32, align: i32): i32 {
   const chunk = ((total + nth - 1) / nth + align - 1) / align * align;
