@@ -196,6 +196,8 @@ function readExactly(fd: number, length: number, position: number): Buffer {
 export function readHeader(fd: number, path: string): DatasetHeader {
   const size = fstatSync(fd).size;
   const pre = readExactly(fd, PREAMBLE, 0);
+  // The writer fills the preamble last: all zeros means an import that never finished.
+  if (pre.length === PREAMBLE && pre.every((b) => b === 0)) throw new DataError(`${path}: incomplete data set file (it was never finished)`);
   if (pre.length < PREAMBLE || pre.toString('latin1', 0, 8) !== MAGIC) throw new DataError(`${path}: not a Latent Lab data set file (bad magic)`);
   const version = pre.readUInt32LE(8);
   if (version !== FORMAT_VERSION) throw new DataError(`${path}: data set file version ${version}, this Latent Lab reads version ${FORMAT_VERSION}`);

@@ -48,6 +48,8 @@ export async function encodeGridPng(images: Float32Array, shape: ImageShape, opt
   }
   let img = sharp(canvas, { raw: { width: gw, height: gh, channels: c as 1 | 3 } });
   if (scale > 1) img = img.resize(gw * scale, gh * scale, { kernel: 'nearest' });
+  // Grey stays a one-channel PNG (sharp would otherwise widen it to RGB).
+  if (c === 1) img = img.toColourspace('b-w');
   return img.png().toBuffer();
 }
 
@@ -61,6 +63,9 @@ export interface DecodedImage {
 
 /** Decodes a PNG (or any image sharp reads) to interleaved bytes, keeping its channel count. */
 export async function decodePng(png: Buffer | Uint8Array | string): Promise<DecodedImage> {
-  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const meta = await sharp(png).metadata();
+  // sharp's raw output widens grey to RGB unless told to stay grey.
+  const img = (meta.channels ?? 3) <= 2 ? sharp(png).toColourspace('b-w') : sharp(png);
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: info.channels, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
