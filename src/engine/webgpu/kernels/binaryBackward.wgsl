@@ -11,6 +11,12 @@ struct Params { len: u32, kind: u32, dyIsScalar: u32, wantA: u32, wantB: u32 }
 @group(0) @binding(4) var<storage, read_write> da: array<f32>;
 @group(0) @binding(5) var<storage, read_write> db: array<f32>;
 
+// log clamped at -100 as PyTorch's BCE (log(0) is not defined in WGSL, hence the test first).
+fn clampedLog(v: f32) -> f32 {
+  if (v <= 0.0) { return -100.0; }
+  return max(log(v), -100.0);
+}
+
 fn partials(kind: u32, x: f32, t: f32) -> vec2<f32> {
   switch kind {
     case 0u: { return vec2<f32>(1.0, 1.0); }
@@ -21,7 +27,9 @@ fn partials(kind: u32, x: f32, t: f32) -> vec2<f32> {
       if (x >= 0.0) { s = 1.0 / (1.0 + exp(-x)); } else { let e = exp(x); s = e / (1.0 + e); }
       return vec2<f32>(s - t, -x);
     }
-    case 4u: { return vec2<f32>((x - t) / max((1.0 - x) * x, 1e-12), 0.0); } // bce, as PyTorch
+    case 4u: {                                                   // bce, as PyTorch
+      return vec2<f32>((x - t) / max((1.0 - x) * x, 1e-12), clampedLog(1.0 - x) - clampedLog(x));
+    }
     case 5u: { return vec2<f32>(2.0 * (x - t), -2.0 * (x - t)); }           // sq_diff
     default: { return vec2<f32>(x, 0.5 * (exp(t) - 1.0)); }                 // kl_normal
   }
