@@ -6,6 +6,7 @@ import type { DeviceBuffer, Kernels, PoolGeometry, ConvGeometry, UnaryKind, Bina
 import { makeCpuBuffer, type CpuBuffer } from '../../src/engine/cpu/buffer.ts';
 import { referenceKernels } from '../../src/engine/cpu/reference.ts';
 import type { WebGpuBackend } from '../../src/engine/webgpu/backend.ts';
+import type { GpuBuffer } from '../../src/engine/webgpu/buffer.ts';
 import { splitKFor } from '../../src/engine/webgpu/kernels/gemm.ts';
 import { gpuUnavailable, openBackend } from './gpu.ts';
 
@@ -33,14 +34,14 @@ const randInts = (n: number, hi: number) => Float32Array.from({ length: n }, () 
 async function check(data: Record<string, Data>, call: (k: Kernels<DeviceBuffer>, b: Bufs) => void, compare: string[], rtol = 1e-5, atol = 1e-6): Promise<void> {
   const g = gpu!;
   const ref: Record<string, CpuBuffer> = {};
-  const dev: Record<string, DeviceBuffer> = {};
+  const dev: Record<string, GpuBuffer> = {};
   for (const [name, d] of Object.entries(data)) {
     ref[name] = makeCpuBuffer(d.slice());
     dev[name] = g.alloc(d.length, d instanceof Int32Array ? 'i32' : 'f32');
     g.write(dev[name], d);
   }
   call(referenceKernels as Kernels<DeviceBuffer>, ref);
-  call(g.kernels as Kernels<DeviceBuffer>, dev);
+  call(g.kernels as unknown as Kernels<DeviceBuffer>, dev);
   try {
     for (const name of compare) {
       const got = await g.read(dev[name]);
@@ -59,7 +60,7 @@ async function check(data: Record<string, Data>, call: (k: Kernels<DeviceBuffer>
       }
     }
   } finally {
-    for (const b of new Set(Object.values(dev))) g.release(b as never);
+    for (const b of new Set(Object.values(dev))) g.release(b);
   }
 }
 
