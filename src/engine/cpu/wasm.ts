@@ -4,7 +4,7 @@ import { type KernelFn, MAX_ARGS, type ThreadPool } from './threads.ts';
 
 /** The kernels exported by src/engine/cpu/assembly/index.ts (each takes tid, nth first). */
 export const WASM_KERNELS = [
-  'gemm', 'im2col', 'col2im', 'transpose021', 'biasAdd', 'channelSum', 'unary', 'unaryBackward', 'binary',
+  'gemm', 'gemmDot', 'im2col', 'col2im', 'transpose021', 'biasAdd', 'channelSum', 'unary', 'unaryBackward', 'binary',
   'binaryBackward', 'axpby', 'fill32', 'copyStrided', 'sumPartial', 'bnStats', 'bnApply', 'bnBackward',
   'maxPool', 'maxPoolBackward', 'maxUnpool', 'maxUnpoolBackward', 'adamStep', 'sgdStep',
 ] as const;

@@ -30,7 +30,15 @@ export function im2col(
         if (sw == 1) {
           memory.copy(out + <usize>oxs * 4, src + <usize>oxs * 4, <usize>(oxe - oxs) * 4);
         } else {
-          for (let ox = oxs; ox < oxe; ox++) store<f32>(out + <usize>ox * 4, load<f32>(src + <usize>(ox * sw) * 4));
+          let ox = oxs;
+          if (sw == 2) {
+            // Even lanes of two vectors, while all eight reads stay inside the image row.
+            for (; ox + 4 <= oxe && 2 * ox + 7 + off < w; ox += 4) {
+              const sp = src + <usize>(2 * ox) * 4;
+              v128.store(out + <usize>ox * 4, v128.shuffle<f32>(v128.load(sp), v128.load(sp, 16), 0, 2, 4, 6));
+            }
+          }
+          for (; ox < oxe; ox++) store<f32>(out + <usize>ox * 4, load<f32>(src + <usize>(ox * sw) * 4));
         }
         if (oxe < ow) memory.fill(out + <usize>oxe * 4, 0, <usize>(ow - oxe) * 4);
       }
@@ -73,7 +81,18 @@ export function col2im(
               store<f32>(d, load<f32>(d) + load<f32>(src + <usize>ox * 4));
             }
           } else {
-            for (let ox = oxs; ox < oxe; ox++) {
+            let ox = oxs;
+            if (sw == 2) {
+              // Four taps land on every other value of eight: interleave them with zeros and add.
+              const zero = f32x4.splat(0);
+              for (; ox + 4 <= oxe && 2 * ox + 7 + off < w; ox += 4) {
+                const sv = v128.load(src + <usize>ox * 4);
+                const d = dst + <usize>(2 * ox) * 4;
+                v128.store(d, f32x4.add(v128.load(d), v128.shuffle<f32>(sv, zero, 0, 4, 1, 5)));
+                v128.store(d, f32x4.add(v128.load(d, 16), v128.shuffle<f32>(sv, zero, 2, 6, 3, 7)), 16);
+              }
+            }
+            for (; ox < oxe; ox++) {
               const d = dst + <usize>(ox * sw) * 4;
               store<f32>(d, load<f32>(d) + load<f32>(src + <usize>ox * 4));
             }

@@ -6,6 +6,10 @@ export function maxPool(
   sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32,
 ): void {
   const p0 = splitStart(tid, nth, planes, 1), p1 = splitEnd(tid, nth, planes, 1);
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0) {
+    maxPool2x2(x, y, indices, p0, p1, h, w, oh, ow);
+    return;
+  }
   for (let p = p0; p < p1; p++) {
     const inBase = x + <usize>(p * h * w) * 4, outBase = <usize>(p * oh * ow) * 4;
     for (let oy = 0; oy < oh; oy++) {
@@ -28,6 +32,35 @@ export function maxPool(
           }
           // The reference breaks only the inner loop on NaN; later rows still see v > NaN false and NaN again.
           if (nan) continue;
+        }
+        const o = outBase + <usize>(oy * ow + ox) * 4;
+        store<f32>(y + o, best);
+        store<i32>(indices + o, bestIdx);
+      }
+    }
+  }
+}
+
+// The common 2×2 / stride 2 window without bounds checks, in the reference's scan order: a larger value
+// or a NaN takes over, and a NaN ends its window row.
+function maxPool2x2(x: usize, y: usize, indices: usize, p0: i32, p1: i32, h: i32, w: i32, oh: i32, ow: i32): void {
+  for (let p = p0; p < p1; p++) {
+    const inBase = x + <usize>(p * h * w) * 4, outBase = <usize>(p * oh * ow) * 4;
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = 2 * oy * w, r1 = r0 + w;
+      for (let ox = 0; ox < ow; ox++) {
+        const i00 = r0 + 2 * ox, i10 = r1 + 2 * ox;
+        let best = load<f32>(inBase + <usize>i00 * 4);
+        let bestIdx = i00;
+        if (!isNaN(best)) {
+          const v = load<f32>(inBase + <usize>(i00 + 1) * 4);
+          if (v > best || isNaN(v)) { best = v; bestIdx = i00 + 1; }
+        }
+        const v10 = load<f32>(inBase + <usize>i10 * 4);
+        if (v10 > best || isNaN(v10)) { best = v10; bestIdx = i10; }
+        if (!isNaN(v10)) {
+          const v = load<f32>(inBase + <usize>(i10 + 1) * 4);
+          if (v > best || isNaN(v)) { best = v; bestIdx = i10 + 1; }
         }
         const o = outBase + <usize>(oy * ow + ox) * 4;
         store<f32>(y + o, best);
