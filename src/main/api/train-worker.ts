@@ -2,24 +2,9 @@
 // The host controls it through a shared Int32Array (read between steps: the trainer's awaits are microtasks,
 // so a message would not be seen until the run ends) and hears back through postMessage.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StepEvent } from '../../experiments/train.ts';
 import { getDatasetInfo } from '../data/registry.ts';
-import { type RunHooks, type RunRequest, resumeRun, startRun } from '../training/run.ts';
-import type { BackendChoice } from '../training/backend.ts';
-
-export type WorkerJob =
-  | { kind: 'start'; home: string; control: SharedArrayBuffer; request: RunRequest }
-  | { kind: 'resume'; home: string; control: SharedArrayBuffer; id: string; epochs?: number; backend?: BackendChoice };
-
-export type WorkerMessage =
-  | { type: 'started'; runId: string; totalSteps: number; stepsPerEpoch: number; epochs: number }
-  | { type: 'step'; runId: string; event: StepEvent }
-  | { type: 'epoch'; runId: string; event: import('../../experiments/train.ts').EpochEvent }
-  | { type: 'status'; runId: string; status: string }
-  | { type: 'done'; runId: string | null; status: string; error: string | null };
-
-/** Control word values. */
-export const CONTROL = { run: 0, pause: 1, stop: 2 } as const;
+import { type RunHooks, resumeRun, startRun } from '../training/run.ts';
+import { CONTROL, type WorkerJob, type WorkerMessage } from './train-protocol.ts';
 
 const STEP_EVENT_INTERVAL_MS = 200;
 

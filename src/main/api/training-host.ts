@@ -9,7 +9,7 @@ import type { ActiveTraining, ApiEvents, EventName } from '../../shared/api.ts';
 import { RunStore } from '../runs/store.ts';
 import type { RunRequest } from '../training/run.ts';
 import type { BackendChoice } from '../training/backend.ts';
-import { CONTROL, type WorkerJob, type WorkerMessage } from './train-worker.ts';
+import { CONTROL, type WorkerJob, type WorkerMessage } from './train-protocol.ts';
 
 export type Emit = <E extends EventName>(event: E, payload: ApiEvents[E]) => void;
 

@@ -3,7 +3,7 @@
 // class (by name) is held out for test.
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { probeImage } from '../images/load.ts';
+import { isGreyContent, probeImage } from '../images/load.ts';
 import { DataError } from './errors.ts';
 import type { DatasetFileWriter, DatasetMeta, Split } from './format.ts';
 import { IMAGE_EXTENSIONS, writeImages, type ImageItem } from './imageset.ts';
@@ -11,7 +11,7 @@ import { IMAGE_EXTENSIONS, writeImages, type ImageItem } from './imageset.ts';
 export interface FolderOptions {
   /** Square side to resize to (centre crop to square first). Default: the images' own size, which must then be shared. */
   size?: number;
-  /** 1 (grey) or 3 (RGB). Default: 1 when every image is grey, else 3. */
+  /** 1 (grey) or 3 (RGB). Default: 1 when every image's pixels are grey, else 3. */
   channels?: 1 | 3;
   /** Share held out for test when there are no train/ and test/ folders (default 0.1). */
   testFraction?: number;
@@ -99,8 +99,8 @@ export async function importFolder(path: string, open: (meta: DatasetMeta) => Da
   let first: string | null = null;
   for (const it of ordered) {
     const p = await probeImage(it.file);
-    // sharp reports palette PNGs as 3 channels even when grey: those default to RGB (use --channels 1).
-    if (p.channels >= 3) anyColour = true;
+    // Once one image is in colour the data set is, so later images skip the look at their pixels.
+    if (!opts.channels && !anyColour && p.channels >= 3 && !(await isGreyContent(it.file))) anyColour = true;
     if (opts.size) continue;
     if (first === null) {
       first = it.file;

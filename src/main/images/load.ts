@@ -30,6 +30,23 @@ export async function probeImage(file: string): Promise<ImageProbe> {
 }
 
 /**
+ * Whether an image that reports colour channels holds only grey (WebP has no grey mode; many exports save grey
+ * digits as RGB). Looks at a small thumbnail; JPEG chroma noise of a couple of levels still counts as grey.
+ */
+export async function isGreyContent(file: string): Promise<boolean> {
+  try {
+    const { data, info } = await sharp(file).resize(64, 64, { fit: 'inside' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    if (info.channels < 3) return true;
+    for (let i = 0; i < data.length; i += info.channels) {
+      if (Math.abs(data[i] - data[i + 1]) > 2 || Math.abs(data[i + 1] - data[i + 2]) > 2) return false;
+    }
+    return true;
+  } catch (e) {
+    throw new DataError(`${file}: unreadable image (${(e as Error).message})`);
+  }
+}
+
+/**
  * Decodes `file` to planar (CHW) uint8 of spec.size, flattening any alpha onto black. Non-square sources are
  * centre-cropped to the target's aspect ratio first ('cover'), never stretched.
  */

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { Rng } from '../../engine/rng.ts';
 import { Engine } from '../../engine/tensor.ts';
 import { modelFromCheckpoint, readCheckpoint, restoreTrainer, saveCheckpoint } from '../../experiments/checkpoint.ts';
+import { epochExtras, latentMapToJson } from '../../experiments/evaluate.ts';
 import { Model } from '../../experiments/model.ts';
 import { findPreset } from '../../experiments/presets.ts';
 import { inferSpec } from '../../experiments/spec.ts';
@@ -150,13 +151,15 @@ async function train(store: RunStore, run: RunRecord, trainer: Trainer, data: Da
         flushSteps();
         atomicWrite(checkpointPath(home, id), await saveCheckpoint(trainer.model, trainer));
         const grids = await writeEpochGrids(trainer, fixed, dir, e.epoch);
+        const extras = await epochEvaluation(trainer, data, dir, e.epoch);
         store.recordEpoch(id, {
           epoch: e.epoch, step: e.step, trainLoss: e.trainLoss, trainRec: e.trainRec, trainKl: e.trainKl,
           trainImagesPerSecond: e.trainImagesPerSecond, seconds: e.seconds,
-          testLoss: e.test.loss, testRec: e.test.rec, testKl: e.test.kl, extra: {},
+          testLoss: e.test.loss, testRec: e.test.rec, testKl: e.test.kl, extra: extras.extra,
         }, [
           { kind: 'checkpoint', epoch: 0, path: relative(home, checkpointPath(home, id)) },
           ...grids.map((g) => ({ kind: g.kind, epoch: e.epoch, path: relative(home, g.path) })),
+          ...extras.artifacts.map((g) => ({ kind: g.kind, epoch: e.epoch, path: relative(home, g.path) })),
         ]);
         hooks.onEpoch?.(id, e);
       },
@@ -209,6 +212,25 @@ async function writeEpochGrids(trainer: Trainer, fixed: { pixels: Float32Array; 
     out.push({ kind: 'samples', path: samplePath });
   }
   return out;
+}
+
+// Per-epoch extras on a test subset, a few percent of an MNIST epoch: reconstruction quality, KL per dimension
+// and active units on EXTRA_IMAGES images, the NLL with EXTRA_IS_K samples on EXTRA_IS_IMAGES, and the latent map.
+const EXTRA_IMAGES = 1000, EXTRA_IS_K = 50, EXTRA_IS_IMAGES = 100, MAP_POINTS = 1000;
+
+async function epochEvaluation(trainer: Trainer, data: DatasetReader, dir: string, epoch: number): Promise<{ extra: Record<string, unknown>; artifacts: { kind: string; path: string }[] }> {
+  const limit = trainer.config.testLimit > 0 ? trainer.config.testLimit : data.count('test');
+  const started = performance.now();
+  const { extra, map } = await epochExtras(trainer.engine, trainer.model, data, {
+    images: Math.min(EXTRA_IMAGES, limit), isK: EXTRA_IS_K, isImages: Math.min(EXTRA_IS_IMAGES, limit), mapCount: Math.min(MAP_POINTS, limit),
+  });
+  const artifacts: { kind: string; path: string }[] = [];
+  if (map) {
+    const path = join(dir, `latent-map-${epoch}.json`);
+    writeFileSync(path, JSON.stringify(latentMapToJson(map)));
+    artifacts.push({ kind: 'latent-map', path });
+  }
+  return { extra: { ...extra, evalSeconds: (performance.now() - started) / 1000 }, artifacts };
 }
 
 function validateConfig(c: TrainConfig): void {
