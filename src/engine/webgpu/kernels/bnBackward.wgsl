@@ -1,4 +1,4 @@
-// bnBackward over x [N, C, S], three entry points run in order:
+// bnBackward over x [N, C, S]: three dispatches, one per entry point, in this order:
 //  `partials`: workgroup (chunk, c) sums dy and dy·x̂ (x̂ = (x - mean[c]) / sqrt(var[c] + eps)) over its chunk of
 //     j = n·S + s (256 threads striding, then a tree reduction) -> part[(c·chunks + chunk)·2 + {0, 1}].
 //  `finalize`: workgroup c sums its chunks -> sums[c·2 + {0, 1}] = (Σdy, Σdy·x̂);

@@ -1,6 +1,6 @@
 // maxUnpool: y zeroed, then y[plane, indices[i]] = x[plane, i]; y planes hold outSize values.
 // Duplicate indices keep the last x in order, as the reference does, deterministically in two passes over y
-// (already zero-filled by the host):
+// (already zero-filled by the host), one dispatch per entry point:
 //  `claim`: 1-D over x's elements; atomicMax of (i + 1) into y's slot, viewed as i32 (0 = unclaimed).
 //  `place`: 1-D over y's elements; a claimed slot becomes x[plane, winner - 1], an unclaimed one 0.0.
 // Both: 256 threads per workgroup, the grid folded into 2-D (see fill.wgsl). Indices outside the plane are
