@@ -1,7 +1,7 @@
 // `latent-lab data download NAME`: fetches a data set's files from its usual public place into
 // <lab>/downloads/NAME, resuming partial files (.part + HTTP Range), checking each file's MD5, then imports it.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -174,17 +174,19 @@ export async function downloadFile(remote: RemoteFile, dest: string, onProgress?
       const rate = ((received - start) * 1000) / Math.max(1, now - began);
       onProgress({ file: remote.file, received, total, bytesPerSecond: rate, etaSeconds: total && rate > 0 ? (total - received) / rate : null, resumedFrom: start });
     };
-    const counter = async function* (source: AsyncIterable<Uint8Array>) {
-      for await (const chunk of source) {
-        received += chunk.length;
-        report();
-        yield chunk;
-      }
-    };
+    // Every chunk goes to disk as it arrives (synchronously), so a broken connection keeps all it delivered.
+    const fd = openSync(part, append ? 'a' : 'w');
     try {
-      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), counter, createWriteStream(part, { flags: append ? 'a' : 'w' }));
+      for await (const chunk of Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
+        writeSync(fd, chunk as Uint8Array);
+        received += (chunk as Uint8Array).length;
+        report();
+      }
     } catch (e) {
-      throw networkError(remote.url, e, `downloading ${remote.file} (${received} bytes so far)`);
+      const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
+      throw new DataError(`${remote.url}: the download of ${remote.file} broke off after ${received} bytes (${cause}); the partial file is kept, run again to resume`);
+    } finally {
+      closeSync(fd);
     }
     report(true);
     if (total !== null && received !== total) {
