@@ -1,5 +1,5 @@
 // im2col / col2im / transpose021 / biasAdd / channelSum: the data movement around the convolution GEMMs.
-import { auxScratch, splitEnd, splitStart, sumF64 } from './util';
+import { auxScratch, copyF32, splitEnd, splitStart, sumF64, zeroF32 } from './util';
 
 /** x [N, C, H, W] -> col [C*KH*KW, N*OH*OW]; thread tid fills a disjoint range of col rows. */
 export function im2col(
@@ -22,13 +22,13 @@ export function im2col(
         const iy = oy * sh - ph + ki * dh;
         const out = col + (<usize>r * cols + (ni * oh + oy) * ow) * 4;
         if (iy < 0 || iy >= h) {
-          memory.fill(out, 0, <usize>ow * 4);
+          zeroF32(out, ow);
           continue;
         }
-        if (oxs > 0) memory.fill(out, 0, <usize>oxs * 4);
+        if (oxs > 0) zeroF32(out, oxs);
         const src = plane + <usize>(iy * w + off) * 4;
         if (sw == 1) {
-          memory.copy(out + <usize>oxs * 4, src + <usize>oxs * 4, <usize>(oxe - oxs) * 4);
+          copyF32(out + <usize>oxs * 4, src + <usize>oxs * 4, oxe - oxs);
         } else {
           let ox = oxs;
           if (sw == 2) {
@@ -40,7 +40,7 @@ export function im2col(
           }
           for (; ox < oxe; ox++) store<f32>(out + <usize>ox * 4, load<f32>(src + <usize>(ox * sw) * 4));
         }
-        if (oxe < ow) memory.fill(out + <usize>oxe * 4, 0, <usize>(ow - oxe) * 4);
+        if (oxe < ow) zeroF32(out + <usize>oxe * 4, ow - oxe);
       }
     }
   }
@@ -56,7 +56,7 @@ export function col2im(
   for (let p = p0; p < p1; p++) {
     const ni = p / c, ci = p % c;
     const plane = x + <usize>(p * h * w) * 4;
-    memory.fill(plane, 0, <usize>(h * w) * 4);
+    zeroF32(plane, h * w);
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
         const r = (ci * kh + ki) * kw + kj;
@@ -109,7 +109,7 @@ export function transpose021(tid: i32, nth: i32, x: usize, out: usize, a: i32, b
   const bytes = <usize>c * 4;
   for (let t = t0; t < t1; t++) {
     const i = t / b, j = t % b;
-    memory.copy(out + <usize>(j * a + i) * bytes, x + <usize>t * bytes, bytes);
+    copyF32(out + <usize>(j * a + i) * bytes, x + <usize>t * bytes, c);
   }
 }
 

@@ -19,6 +19,17 @@ export const GEMM_SCRATCH_BYTES: i32 = (MC * KC + KC * NC + MR * NR) * 4;
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+// Four rows r0..r3 of 4 values at src+off each, transposed: dst + q*stride gets [r0[q], r1[q], r2[q], r3[q]].
+@inline function transpose4(r0: usize, r1: usize, r2: usize, r3: usize, dst: usize, stride: usize): void {
+  const v0 = v128.load(r0), v1 = v128.load(r1), v2 = v128.load(r2), v3 = v128.load(r3);
+  const lo01 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+  const hi01 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
+}
+
 // op(A)[i, p] rows [i0, i0+mc) × [p0, p0+kc) into strips: dst[(strip*kc + p)*MR + r].
 function packA(a: usize, m: i32, k: i32, transA: bool, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
   for (let is = 0; is < mc; is += MR) {
@@ -31,6 +42,14 @@ function packA(a: usize, m: i32, k: i32, transA: bool, i0: i32, mc: i32, p0: i32
         const d = strip + <usize>(p * MR) * 4;
         if (rows == MR) v128.store(d, v128.load(src));
         else for (let r = 0; r < MR; r++) store<f32>(d + r * 4, r < rows ? load<f32>(src + r * 4) : 0);
+      }
+    } else if (rows == MR) {
+      // A row-major: four rows at once, 4×4 transposed into k-major order.
+      const s0 = a + (<usize>(i0 + is) * k + p0) * 4, rs = <usize>k * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) transpose4(s0 + <usize>p * 4, s0 + rs + <usize>p * 4, s0 + 2 * rs + <usize>p * 4, s0 + 3 * rs + <usize>p * 4, strip + <usize>(p * MR) * 4, MR * 4);
+      for (; p < kc; p++) {
+        for (let r = 0; r < MR; r++) store<f32>(strip + <usize>(p * MR + r) * 4, load<f32>(s0 + <usize>r * rs + <usize>p * 4));
       }
     } else {
       for (let r = 0; r < MR; r++) {
@@ -61,6 +80,18 @@ function packB(b: usize, n: i32, k: i32, transB: bool, p0: i32, kc: i32, j0: i32
         } else {
           for (let c = 0; c < NR; c++) store<f32>(d + c * 4, c < cols ? load<f32>(src + c * 4) : 0);
         }
+      }
+    } else if (cols == NR) {
+      // B stored N×K: op(B)[p, j] = B[j*k + p]; eight rows of B, two 4×4 transposes per four k.
+      const s0 = b + (<usize>(j0 + js) * k + p0) * 4, rs = <usize>k * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p * 4, d = strip + <usize>(p * NR) * 4;
+        transpose4(s0 + o, s0 + rs + o, s0 + 2 * rs + o, s0 + 3 * rs + o, d, NR * 4);
+        transpose4(s0 + 4 * rs + o, s0 + 5 * rs + o, s0 + 6 * rs + o, s0 + 7 * rs + o, d + 16, NR * 4);
+      }
+      for (; p < kc; p++) {
+        for (let c = 0; c < NR; c++) store<f32>(strip + <usize>(p * NR + c) * 4, load<f32>(s0 + <usize>c * rs + <usize>p * 4));
       }
     } else {
       // B stored N×K: op(B)[p, j] = B[j*k + p].

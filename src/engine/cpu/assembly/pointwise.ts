@@ -1,6 +1,6 @@
 // Elementwise kernels. SIMD in f32 where the reference's float64 math rounds to the same f32 (or within
 // an ulp); transcendental kinds run in scalar float64 as the reference does. Thread tid owns [i0, i1).
-import { demote2, promoteHigh, splitEnd, splitStart, sumF64 } from './util';
+import { copyF32, demote2, promoteHigh, splitEnd, splitStart, sumF64 } from './util';
 
 // Kind codes, mirrored in ../wasm.ts.
 const RELU = 0, LEAKY = 1, SIGMOID = 2, TANH = 3, ELU = 4, GELU = 5, SOFTPLUS = 6, EXP = 7, NEG = 8;
@@ -211,7 +211,7 @@ export function copyStrided(
   }
   const r0 = splitStart(tid, nth, rows, 1), r1 = splitEnd(tid, nth, rows, 1);
   for (let r = r0; r < r1; r++) {
-    memory.copy(dst + <usize>(r * dstStride + dstOffset) * 4, src + <usize>(r * srcStride + srcOffset) * 4, <usize>cols * 4);
+    copyF32(dst + <usize>(r * dstStride + dstOffset) * 4, src + <usize>(r * srcStride + srcOffset) * 4, cols);
   }
 }
 

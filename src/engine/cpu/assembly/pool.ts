@@ -1,5 +1,5 @@
 // Max pooling family; thread tid owns a disjoint range of (n, c) planes (indices never leave a plane).
-import { splitEnd, splitStart } from './util';
+import { splitEnd, splitStart, zeroF32 } from './util';
 
 export function maxPool(
   tid: i32, nth: i32, x: usize, y: usize, indices: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32,
@@ -74,7 +74,7 @@ export function maxPoolBackward(tid: i32, nth: i32, dy: usize, indices: usize, d
   const p0 = splitStart(tid, nth, planes, 1), p1 = splitEnd(tid, nth, planes, 1);
   for (let p = p0; p < p1; p++) {
     const plane = dx + <usize>(p * inSize) * 4;
-    memory.fill(plane, 0, <usize>inSize * 4);
+    zeroF32(plane, inSize);
     const base = <usize>(p * outSize) * 4;
     for (let o = 0; o < outSize; o++) {
       const d = plane + <usize>load<i32>(indices + base + <usize>o * 4) * 4;
@@ -87,7 +87,7 @@ export function maxUnpool(tid: i32, nth: i32, x: usize, indices: usize, y: usize
   const p0 = splitStart(tid, nth, planes, 1), p1 = splitEnd(tid, nth, planes, 1);
   for (let p = p0; p < p1; p++) {
     const plane = y + <usize>(p * outSize) * 4;
-    memory.fill(plane, 0, <usize>outSize * 4);
+    zeroF32(plane, outSize);
     const base = <usize>(p * inSize) * 4;
     for (let i = 0; i < inSize; i++) {
       store<f32>(plane + <usize>load<i32>(indices + base + <usize>i * 4) * 4, load<f32>(x + base + <usize>i * 4));
