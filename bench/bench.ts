@@ -34,12 +34,10 @@ let peakRss = process.memoryUsage().rss;
 const sampleMemory = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
-function loadImages(): Float32Array {
+/** MNIST training images as bytes (scaled per batch: the float copy alone would be 180 MiB). */
+function loadImages(): Uint8Array {
   const raw = readFileSync(join(MNIST, 'train-images-idx3-ubyte'));
-  const count = raw.readUInt32BE(4), size = raw.readUInt32BE(8) * raw.readUInt32BE(12);
-  const out = new Float32Array(count * size);
-  for (let i = 0; i < out.length; i++) out[i] = raw[16 + i] / 255;
-  return out;
+  return raw.subarray(16);
 }
 
 function spec(name: string): unknown {
@@ -118,9 +116,9 @@ print(2*${n}**3/best/1e9)`;
 
 // ---- training ----
 
-interface TrainResult { imagesPerS: number; loss: number }
+interface TrainResult { imagesPerS: number; loss: number; heapBytes: number }
 
-async function trainSpeed(b: Backend, name: string, images: Float32Array, profile: boolean): Promise<TrainResult> {
+async function trainSpeed(b: CpuBackend, name: string, images: Uint8Array, profile: boolean): Promise<TrainResult> {
   const e = new Engine(b);
   const model = new Model(e, spec(name), new Rng(0));
   const opt = new Adam(e, model.parameters(), { lr: 1e-3 });
@@ -129,7 +127,9 @@ async function trainSpeed(b: Backend, name: string, images: Float32Array, profil
   const batch = new Float32Array(BATCH * 784);
   let cursor = 0;
   const step = async () => e.scopeAsync(async () => {
-    for (let i = 0; i < BATCH; i++, cursor = (cursor + 1) % count) batch.set(images.subarray(cursor * 784, cursor * 784 + 784), i * 784);
+    for (let i = 0; i < BATCH; i++, cursor = (cursor + 1) % count) {
+      for (let j = 0; j < 784; j++) batch[i * 784 + j] = images[cursor * 784 + j] / 255;
+    }
     const x = e.fromArray([BATCH, 1, 28, 28], batch);
     const r = model.loss(x, { training: true, rng });
     opt.zeroGrad();
@@ -151,7 +151,7 @@ async function trainSpeed(b: Backend, name: string, images: Float32Array, profil
   if (times) printProfile(times, windows * per);
   opt.zeroGrad();
   model.dispose();
-  return { imagesPerS: (BATCH * 1000) / best, loss };
+  return { imagesPerS: (BATCH * 1000) / best, loss, heapBytes: b.heapBytes };
 }
 
 function wrapForProfile(b: Backend): Map<string, number> {
@@ -196,6 +196,7 @@ console.log(`cpu backend: ${all.mode} kernels, ${all.threads} threads (node ${pr
 
 console.log('\nGEMM GFLOP/s (1 thread | all threads)');
 const numpy = hasPython('numpy');
+sampleMemory();
 const shapes = new Map<string, GemmParams>();
 for (const name of PRESETS) for (const p of await presetGemmShapes(one, name)) shapes.set(`${p.m}x${p.n}x${p.k}${p.transA ? 'ᵀA' : ''}${p.transB ? 'ᵀB' : ''}`, p);
 for (const [label, p] of [...shapes].filter(([, p]) => p.m * p.n * p.k >= 1e6)) {
@@ -217,14 +218,19 @@ sampleMemory();
 console.log(`\nTraining, batch ${BATCH}, Adam (best of 3 windows of ${Math.floor(STEPS / 3)} steps)`);
 const images = loadImages();
 const ours = new Map<string, number>();
+let threadsUsed = all.threads;
+all.dispose();
 for (const name of PRESETS) {
-  const r = await trainSpeed(all, name, images, flag('profile'));
+  // A fresh backend per preset: its wasm heap is then that preset's training footprint.
+  const b = await CpuBackend.create({ host });
+  threadsUsed = b.threads;
+  const r = await trainSpeed(b, name, images, flag('profile'));
+  b.dispose();
   ours.set(name, r.imagesPerS);
-  console.log(`  ${name.padEnd(12)} ${r.imagesPerS.toFixed(0).padStart(7)} img/s   (loss ${r.loss.toFixed(2)})`);
+  console.log(`  ${name.padEnd(12)} ${r.imagesPerS.toFixed(0).padStart(7)} img/s   (loss ${r.loss.toFixed(2)}, wasm heap ${mib(r.heapBytes)})`);
 }
 sampleMemory();
-console.log(`\nPeak memory: RSS ${mib(peakRss)}, wasm heap ${mib(all.heapBytes)}`);
-all.dispose();
+console.log(`\nPeak memory: RSS ${mib(peakRss)} (whole process: Node, the GEMM benchmark's backends, MNIST bytes, ${threadsUsed} threads)`);
 
 if (!flag('no-torch') && hasPython('torch')) {
   console.log('\nPyTorch (torch_bench.py, 100 steps, 2 threads)');
