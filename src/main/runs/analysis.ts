@@ -150,7 +150,7 @@ export interface ExportOptions {
   grid?: string;
   gridRows?: number;
   gridSeed?: number;
-  /** PNG: test images (odd rows) above their reconstructions (even rows). */
+  /** PNG: gridRows × 8 test images, each row of them above a row of their reconstructions. */
   reconGrid?: string;
   /** The run's checkpoint (weights with PyTorch names, spec, optimizer state, epoch) as safetensors. */
   checkpoint?: string;
@@ -206,9 +206,9 @@ export async function exportRun(id: string, o: ExportOptions, home = labHome()):
       if (l.model.spec.kind === 'vae') {
         const n = rows * 8;
         outputs.push([o.grid, await encodeGridPng(await priorSamples(l.engine, l.model, n, o.gridSeed ?? 42), shape(n), { cols: 8, scale: 2 })]);
-      } else outputs.push([o.grid, await reconGrid(rows * 4)]);
+      } else outputs.push([o.grid, await reconGrid(rows * 8)]);
     }
-    if (o.reconGrid) outputs.push([o.reconGrid, await reconGrid(rows * 4)]);
+    if (o.reconGrid) outputs.push([o.reconGrid, await reconGrid(rows * 8)]);
     if (o.checkpoint) {
       const file = checkpointPath(home, id);
       outputs.push([o.checkpoint, readFileSync(file)]);
