@@ -123,7 +123,7 @@ function packB(b: usize, n: i32, k: i32, transB: bool, p0: i32, kc: i32, j0: i32
 }
 
 // One MR×NR tile over kc: cp points at C[i, j] with row stride ldc (elements).
-function micro(kc: i32, ap: usize, bp: usize, cp: usize, ldc: i32, alphaS: f32, betaS: f32, mode: i32): void {
+function micro(kc: i32, ap: usize, bp: usize, bstride: usize, cp: usize, ldc: i32, alphaS: f32, betaS: f32, mode: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -139,7 +139,7 @@ function micro(kc: i32, ap: usize, bp: usize, cp: usize, ldc: i32, alphaS: f32, 
     a = v128.load32_splat(ap + 12);
     c30 = fma(a, b0, c30); c31 = fma(a, b1, c31);
     ap += MR * 4;
-    bp += NR * 4;
+    bp += bstride;
   }
   const alpha = f32x4.splat(alphaS), beta = f32x4.splat(betaS);
   const ld = <usize>ldc * 4;
@@ -173,23 +173,36 @@ export function gemmBlock(
     const nc = min(NC, n1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packB(b, n, k, transB, pc, kc, jc, nc, packedB);
+      // A row-major B with a short K is read in place (its rows stay in cache); only a ragged last strip
+      // is packed, with zero padding.
+      const direct = !transB && kc >= 32 && kc <= 256;
+      if (!direct) packB(b, n, k, transB, pc, kc, jc, nc, packedB);
+      else if (nc % NR != 0) packB(b, n, k, transB, pc, kc, jc + nc / NR * NR, nc % NR, packedB);
       const mode = pc > 0 ? 2 : beta == 0 ? 0 : 1;
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = min(MC, m1 - ic);
         packA(a, m, k, transA, ic, mc, pc, kc, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
-          const bp = packedB + <usize>(jr * kc) * 4;
+          let bp = packedB + <usize>(jr * kc) * 4;
+          let bstride: usize = NR * 4;
+          if (direct) {
+            if (cols == NR) {
+              bp = b + (<usize>pc * n + jc + jr) * 4;
+              bstride = <usize>n * 4;
+            } else {
+              bp = packedB;
+            }
+          }
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
             const ap = packedA + <usize>(ir * kc) * 4;
             const cp = c + (<usize>(ic + ir) * n + jc + jr) * 4;
             if (rows == MR && cols == NR) {
-              micro(kc, ap, bp, cp, n, alpha, beta, mode);
+              micro(kc, ap, bp, bstride, cp, n, alpha, beta, mode);
             } else {
               // Edge tile: compute into scratch, then merge the valid part.
-              micro(kc, ap, bp, tile, NR, 1, 0, 0);
+              micro(kc, ap, bp, bstride, tile, NR, 1, 0, 0);
               for (let r = 0; r < rows; r++) {
                 for (let q = 0; q < cols; q++) {
                   const dst = cp + (<usize>r * n + q) * 4;
