@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./commands/train.ts')).command,
   resume: async () => (await import('./commands/train.ts')).resumeCommand,
   runs: async () => (await import('./commands/runs.ts')).command,
+  serve: async () => (await import('./commands/serve.ts')).command,
   eval: async () => (await import('./commands/eval.ts')).command,
   export: async () => (await import('./commands/export.ts')).command,
   compare: async () => (await import('./commands/compare.ts')).command,

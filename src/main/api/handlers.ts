@@ -2,7 +2,7 @@
 // both call `dispatch`, which validates the request with the contract's validator first, so the two
 // transports accept exactly the same requests and report errors the same way.
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PRESETS } from '../../experiments/presets.ts';
 import { inferSpec } from '../../experiments/spec.ts';
 import { backendNames } from '../../engine/backends.ts';
@@ -14,10 +14,10 @@ import { importDataset } from '../data/import.ts';
 import { listDatasets, openDataset, removeDataset } from '../data/registry.ts';
 import { extractZip } from '../data/zip.ts';
 import { encodeGridPng } from '../images/grid.ts';
+import { exportRun } from '../runs/analysis.ts';
 import { RunStore, type RunRecord } from '../runs/store.ts';
 import { checkpointPath } from '../training/run.ts';
 import * as explore from './explore.ts';
-import { exportCsv, exportPytorch } from './exporters.ts';
 import { type Emit, TrainingHost } from './training-host.ts';
 
 export interface HostContext {
@@ -33,7 +33,10 @@ export type Handlers = { [C in Channel]: (req: Req<C>) => Promise<Res<C>> };
 export function insideLab(home: string, path: string): string {
   const root = realpathSync(home);
   const abs = resolve(root, path);
-  const real = existsSync(abs) ? realpathSync(abs) : abs;
+  // Resolve links through the deepest part that exists (a file about to be written may not exist yet).
+  let existing = abs;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const real = join(realpathSync(existing), relative(existing, abs));
   if (real !== root && !real.startsWith(root + sep)) throw new Error(`${path} is outside the lab folder`);
   return real;
 }
@@ -281,15 +284,15 @@ export function createHandlers(ctx: HostContext): Handlers & { training: Trainin
       if (!existsSync(file)) throw new Error(`run ${id} has no checkpoint yet: it needs at least one completed epoch`);
       return exported(home, file, 'application/octet-stream');
     },
+    // Code and metrics through the analysis service's exporters (the same files `latent-lab export` writes).
     async 'export.pytorch'({ id }) {
       const file = join(exportDir(home, id), `${id}_model.py`);
-      writeFileSync(file, exportPytorch(runOf(id)));
+      await exportRun(id, { pytorch: file }, home);
       return exported(home, file, 'text/x-python');
     },
     async 'export.csv'({ id }) {
-      runOf(id);
       const file = join(exportDir(home, id), `${id}_metrics.csv`);
-      writeFileSync(file, exportCsv(store().epochs(id)));
+      await exportRun(id, { csv: file }, home);
       return exported(home, file, 'text/csv');
     },
   };
