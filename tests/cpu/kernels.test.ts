@@ -59,6 +59,9 @@ for (const mode of MODES) {
         { n: 3, c: 1, h: 28, w: 28, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 },
         { n: 1, c: 4, h: 11, w: 13, kh: 3, kw: 2, strideH: 2, strideW: 3, padH: 0, padW: 2, dilationH: 2, dilationW: 1 },
         { n: 5, c: 16, h: 14, w: 14, kh: 4, kw: 4, strideH: 2, strideW: 2, padH: 1, padW: 1, dilationH: 1, dilationW: 1 },
+        // Planes too big for the per-thread scratch take the buffered path.
+        { n: 1, c: 2, h: 131, w: 128, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1 },
+        { n: 2, c: 3, h: 5, w: 3, kh: 2, kw: 2, strideH: 1, strideW: 2, padH: 0, padW: 1, dilationH: 1, dilationW: 1 },
       ];
       for (const partial of cases) {
         const g = partial as ConvGeometry;

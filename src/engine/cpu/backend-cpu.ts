@@ -89,7 +89,7 @@ export class CpuBackend implements Backend<CpuBuffer> {
     ex.setScratch(scratchFor(0).gemm, scratchFor(0).aux);
     const pool = await ThreadPool.start(host, threads, module, memory, WASM_KERNELS, scratchFor);
     const partials = new Float64Array(memory.buffer, partialsAt, MAX_CHUNKS);
-    return new CpuBackend(variant, pool.threads, memory, pool, () => fastKernels(new WasmContext(ex, pool, partials)), heapStart);
+    return new CpuBackend(variant, pool.threads, memory, pool, (b) => fastKernels(new WasmContext(ex, pool, partials, b)), heapStart);
   }
 
   /** Bytes of wasm memory in use (buffers live and pooled, scratch). */
@@ -115,7 +115,8 @@ export class CpuBackend implements Backend<CpuBuffer> {
 
   private create(length: number, dtype: DType): Float32Array | Int32Array {
     if (!this.memory) return dtype === 'i32' ? new Int32Array(length) : new Float32Array(length);
-    const at = this.reserve(Math.max(length, 1) * 4);
+    // 16 spare bytes: SIMD kernels may read (never use) up to three values past a buffer's end.
+    const at = this.reserve(length * 4 + 16);
     // A grown shared memory hands out a new, longer SharedArrayBuffer; older views stay valid.
     return dtype === 'i32' ? new Int32Array(this.memory.buffer, at, length) : new Float32Array(this.memory.buffer, at, length);
   }

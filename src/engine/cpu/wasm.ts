@@ -4,7 +4,7 @@ import { type KernelFn, MAX_ARGS, type ThreadPool } from './threads.ts';
 
 /** The kernels exported by src/engine/cpu/assembly/index.ts (each takes tid, nth first). */
 export const WASM_KERNELS = [
-  'gemm', 'gemmDot', 'im2col', 'col2im', 'transpose021', 'biasAdd', 'channelSum', 'unary', 'unaryBackward', 'binary',
+  'gemm', 'gemmDot', 'im2col', 'col2im', 'im2colPlanes', 'col2imPadded', 'transpose021', 'biasAdd', 'channelSum', 'unary', 'unaryBackward', 'binary',
   'binaryBackward', 'axpby', 'fill32', 'copyStrided', 'sumPartial', 'bnStats', 'bnApply', 'bnBackward',
   'maxPool', 'maxPoolBackward', 'maxUnpool', 'maxUnpoolBackward', 'adamStep', 'sgdStep',
 ] as const;
@@ -35,7 +35,13 @@ export class WasmContext {
   readonly partials: Float64Array;
   private readonly parallelChunks: number;
 
-  constructor(exports: Record<WasmKernelName, KernelFn>, readonly pool: ThreadPool, partials: Float64Array) {
+  constructor(
+    exports: Record<WasmKernelName, KernelFn>,
+    readonly pool: ThreadPool,
+    partials: Float64Array,
+    /** Temporary buffers from the backend's pool (reused step after step). */
+    readonly temp: { alloc(length: number): CpuBuffer; release(b: CpuBuffer): void },
+  ) {
     this.partials = partials;
     this.parallelChunks = Math.min(MAX_CHUNKS, pool.threads === 1 ? 1 : pool.threads * CHUNKS_PER_THREAD);
     const k = {} as Record<WasmKernelName, BoundKernel>;

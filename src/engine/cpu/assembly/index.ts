@@ -9,3 +9,4 @@ export { unary, unaryBackward, binary, binaryBackward, axpby, fill32, copyStride
 export { bnStats, bnApply, bnBackward } from './norm';
 export { maxPool, maxPoolBackward, maxUnpool, maxUnpoolBackward } from './pool';
 export { adamStep, sgdStep } from './optim';
+export { im2colPlanes, col2imPadded } from './convPadded';
