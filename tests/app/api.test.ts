@@ -164,4 +164,36 @@ describe('the handler table on a real lab', () => {
     const missing = await dispatch(handlers, 'runs.image', { id: runId, kind: 'reconstructions', epoch: 9 });
     expect(missing).toEqual({ ok: false, error: `run ${runId} has no reconstructions for epoch 9` });
   }, 120_000);
+  it('pauses, resumes and stops a run from the host, keeping its completed epochs', async () => {
+    const started = await dispatch(handlers, 'train.start', {
+      preset: 'linear-vae', dataset: 'mnist', backend: 'reference', name: 'control test',
+      config: { epochs: 50, batch: 32, trainLimit: 128, testLimit: 32 },
+    });
+    if (!started.ok) throw new Error(started.error);
+    const { runId } = started.value as { runId: string };
+    const until = async (ok: () => boolean) => {
+      const deadline = Date.now() + 60_000;
+      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(ok()).toBe(true);
+    };
+    const epochsOf = () => events.filter((e) => e.event === 'train.epoch' && (e.payload as { runId: string }).runId === runId).length;
+    await until(() => epochsOf() >= 1);
+    expect(await dispatch(handlers, 'train.control', { id: runId, action: 'pause' })).toEqual({ ok: true, value: { runId, state: 'paused' } });
+    const list = await dispatch(handlers, 'runs.list', {});
+    expect(list.ok && (list.value as { id: string; status: string }[]).find((r) => r.id === runId)?.status).toBe('paused');
+    // Paused: no epoch completes while it waits.
+    const pausedAt = epochsOf();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(epochsOf()).toBeLessThanOrEqual(pausedAt + 1);
+    expect(await dispatch(handlers, 'train.control', { id: runId, action: 'resume' })).toEqual({ ok: true, value: { runId, state: 'running' } });
+    await dispatch(handlers, 'train.control', { id: runId, action: 'stop' });
+    await until(() => events.some((e) => e.event === 'train.status' && (e.payload as { runId: string; status: string }).runId === runId && (e.payload as { status: string }).status === 'stopped'));
+    const detail = await dispatch(handlers, 'runs.get', { id: runId });
+    if (!detail.ok) throw new Error(detail.error);
+    const d = detail.value as { run: { status: string; epochsDone: number }; epochs: unknown[]; live: unknown };
+    expect(d.run.status).toBe('stopped');
+    expect(d.run.epochsDone).toBeGreaterThanOrEqual(1);
+    expect(d.epochs).toHaveLength(d.run.epochsDone);
+    expect(d.live).toBe(null);
+  }, 120_000);
 });

@@ -122,11 +122,13 @@ export class TrainingHost {
             break;
           }
           case 'status':
+            // The final status goes out with 'done', once the job is off the live list.
+            if (m.status !== 'running') break;
             this.emit('train.status', { runId: m.runId, status: m.status as ApiEvents['train.status']['status'], error: null });
             break;
           case 'done':
-            if (m.runId) this.emit('train.status', { runId: m.runId, status: m.status as ApiEvents['train.status']['status'], error: m.error });
             finish(m.error ?? undefined);
+            if (m.runId) this.emit('train.status', { runId: m.runId, status: m.status as ApiEvents['train.status']['status'], error: m.error });
             void worker.terminate();
             break;
         }
