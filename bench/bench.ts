@@ -30,6 +30,13 @@ const option = (name: string, d: string) => {
 const PRESETS = option('presets', 'mnist-cvae,cae-bn-pool,linear-vae').split(',');
 const STEPS = Number(option('steps', '60'));
 
+// --backend webgpu: the WebGPU section instead (bench/webgpu.ts).
+if (option('backend', 'cpu') === 'webgpu') {
+  const { runWebGpuBench } = await import('./webgpu.ts');
+  await runWebGpuBench({ presets: argv.includes('--presets') ? PRESETS : undefined, steps: argv.includes('--steps') ? STEPS : undefined });
+  process.exit(0);
+}
+
 let peakRss = process.memoryUsage().rss;
 const sampleMemory = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;

@@ -179,6 +179,7 @@ describe('WebGPU kernels vs the reference', () => {
   run('channelSum (short and chunked channels, accumulate)', async () => {
     await check({ x: randn(4 * 3 * 5), o: randn(3) }, (k, b) => k.channelSum(b.x, b.o, 4, 3, 5, false), ['o'], 1e-5, 1e-5);
     await check({ x: randn(4 * 3 * 5), o: randn(3) }, (k, b) => k.channelSum(b.x, b.o, 4, 3, 5, true), ['o'], 1e-5, 1e-5);
+    await check({ x: randn(9 * 300), o: randn(300) }, (k, b) => k.channelSum(b.x, b.o, 9, 300, 1, true), ['o'], 1e-5, 1e-5); // serial path
     await check({ x: randn(3 * 2 * 7001), o: randn(2) }, (k, b) => k.channelSum(b.x, b.o, 3, 2, 7001, true), ['o'], 1e-4, 1e-3);
   });
 

@@ -5,6 +5,8 @@
 // Dispatch: workgroup (chunk, c): 256 threads stride over j in [chunk·chunkLen, (chunk+1)·chunkLen),
 // then a tree reduction in workgroup memory; thread 0 writes. Long channels are split into chunks whose
 // sums (outStride = chunks) are reduced again by a second dispatch with N = 1, S = chunks.
+// Entry `serial`, for short channels (a linear layer's bias gradient sums a batch): 1-D over channels, one
+// thread sums its whole channel in order, no workgroup memory or barriers (chunk 0, outStride 1).
 
 struct Params { n: u32, c: u32, s: u32, chunkLen: u32, mode: u32, accumulate: u32, outStride: u32, scale: f32 }
 
@@ -42,4 +44,24 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
     if (p.accumulate != 0u) { r += dst[o]; }
     dst[o] = r;
   }
+}
+
+@compute @workgroup_size(256)
+fn serial(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+          @builtin(local_invocation_index) t: u32) {
+  let ch = (wg.y * groups.x + wg.x) * 256u + t;
+  if (ch >= p.c) { return; }
+  var mu = 0.0;
+  if (p.mode == 1u) { mu = mean[ch]; }
+  var acc = 0.0;
+  for (var ni = 0u; ni < p.n; ni++) {
+    let base = (ni * p.c + ch) * p.s;
+    for (var si = 0u; si < p.s; si++) {
+      let v = x[base + si];
+      if (p.mode == 1u) { acc += (v - mu) * (v - mu); } else { acc += v; }
+    }
+  }
+  var r = p.scale * acc;
+  if (p.accumulate != 0u) { r += dst[ch]; }
+  dst[ch] = r;
 }
