@@ -174,8 +174,9 @@ export function gemmBlock(
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       // A row-major B with a short K is read in place (its rows stay in cache); only a ragged last strip
-      // is packed, with zero padding.
-      const direct = !transB && kc >= 32 && kc <= 256;
+      // is packed, with zero padding. Not when rows sit a multiple of 1 KiB apart: they would all map to
+      // the same few cache sets.
+      const direct = !transB && kc >= 32 && kc <= 256 && (n & 255) != 0;
       if (!direct) packB(b, n, k, transB, pc, kc, jc, nc, packedB);
       else if (nc % NR != 0) packB(b, n, k, transB, pc, kc, jc + nc / NR * NR, nc % NR, packedB);
       const mode = pc > 0 ? 2 : beta == 0 ? 0 : 1;
