@@ -1,7 +1,8 @@
 // `npm run bench`: the CPU backend against PyTorch and OpenBLAS on this machine (not a timed test).
 // Prints GEMM GFLOP/s (preset shapes, 512², 1024²; one thread and all threads, with numpy/OpenBLAS beside
-// them when /usr/bin/python3 has numpy), training images/s per preset at batch 128 with Adam, peak memory,
-// then runs ../shared/reference/torch_bench.py on the same specs and prints our/PyTorch ratios.
+// them when /usr/bin/python3 has numpy), training images/s per preset at batch 128 with Adam (all threads
+// and one), peak memory, then runs ../shared/reference/torch_bench.py on the same specs (all threads and
+// one) and prints our/PyTorch ratios.
 // Flags: --presets a,b  --steps N (timed steps, default 60)  --no-torch  --profile (per-kernel times).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -182,10 +183,10 @@ function printProfile(times: Map<string, number>, steps: number): void {
     [...times].sort((x, y) => y[1] - x[1]).slice(0, 12).map(([n, t]) => `${n} ${(t / steps).toFixed(2)}`).join(', '));
 }
 
-function torchBench(name: string): number | null {
+function torchBench(name: string, threads: number): number | null {
   try {
     const out = execFileSync(PYTHON, [join(SHARED, 'reference', 'torch_bench.py'), '--spec', join(SHARED, 'presets', `${name}.json`),
-      '--data', MNIST, '--steps', '100', '--threads', '2', '--batch', String(BATCH)],
+      '--data', MNIST, '--steps', '100', '--threads', String(threads), '--batch', String(BATCH)],
     { env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const line = out.trim().split('\n').find((l) => l.startsWith('{'));
     return line ? (JSON.parse(line) as { train_images_per_s: number }).train_images_per_s : null;
@@ -224,27 +225,32 @@ sampleMemory();
 
 console.log(`\nTraining, batch ${BATCH}, Adam (best of 3 windows of ${Math.floor(STEPS / 3)} steps)`);
 const images = loadImages();
-const ours = new Map<string, number>();
-let threadsUsed = all.threads;
+const ours = new Map<string, number>(), oursOne = new Map<string, number>();
+const threadsUsed = all.threads;
 all.dispose();
 for (const name of PRESETS) {
   // A fresh backend per preset: its wasm heap is then that preset's training footprint.
   const b = await CpuBackend.create({ host });
-  threadsUsed = b.threads;
   const r = await trainSpeed(b, name, images, flag('profile'));
   b.dispose();
+  sampleMemory();
+  const b1 = await CpuBackend.create({ host, threads: 1 });
+  const r1 = await trainSpeed(b1, name, images, false);
+  b1.dispose();
   ours.set(name, r.imagesPerS);
-  console.log(`  ${name.padEnd(12)} ${r.imagesPerS.toFixed(0).padStart(7)} img/s   (loss ${r.loss.toFixed(2)}, wasm heap ${mib(r.heapBytes)})`);
+  oursOne.set(name, r1.imagesPerS);
+  console.log(`  ${name.padEnd(12)} ${r.imagesPerS.toFixed(0).padStart(7)} img/s (${threadsUsed} threads) | ${r1.imagesPerS.toFixed(0).padStart(6)} img/s (1 thread)   loss ${r.loss.toFixed(2)}, wasm heap ${mib(r.heapBytes)}`);
 }
 sampleMemory();
 console.log(`\nPeak memory: RSS ${mib(peakRss)} (whole process: Node, the GEMM benchmark's backends, MNIST bytes, ${threadsUsed} threads)`);
 
 if (!flag('no-torch') && hasPython('torch')) {
-  console.log('\nPyTorch (torch_bench.py, 100 steps, 2 threads)');
+  console.log(`\nPyTorch (torch_bench.py on the same spec, batch ${BATCH}, 100 steps)`);
   for (const name of PRESETS) {
-    const t = torchBench(name);
-    const o = ours.get(name)!;
-    console.log(`  ${name.padEnd(12)} ${t ? t.toFixed(0).padStart(7) : '      ?'} img/s   ours/PyTorch ${t ? (o / t).toFixed(2) + '×' : 'n/a'}`);
+    const t = torchBench(name, host.threads), t1 = torchBench(name, 1);
+    const ratio = (o: number, p: number | null) => (p ? `${(o / p).toFixed(2)}×` : 'n/a');
+    console.log(`  ${name.padEnd(12)} ${t ? t.toFixed(0).padStart(7) : '      ?'} img/s (${host.threads} threads) | ${t1 ? t1.toFixed(0).padStart(6) : '     ?'} img/s (1 thread)`
+      + `   ours/PyTorch ${ratio(ours.get(name)!, t)} | ${ratio(oursOne.get(name)!, t1)}`);
   }
 } else if (!flag('no-torch')) {
   console.log(`\n(no torch in ${PYTHON}: PyTorch comparison skipped)`);
