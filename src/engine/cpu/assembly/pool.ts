@@ -48,7 +48,30 @@ function maxPool2x2(x: usize, y: usize, indices: usize, p0: i32, p1: i32, h: i32
     const inBase = x + <usize>(p * h * w) * 4, outBase = <usize>(p * oh * ow) * 4;
     for (let oy = 0; oy < oh; oy++) {
       const r0 = 2 * oy * w, r1 = r0 + w;
-      for (let ox = 0; ox < ow; ox++) {
+      let ox = 0;
+      // Four windows at a time: even and odd lanes of two vectors per input row, the same rules as
+      // masks (a lane takes the next value when it is larger or NaN, unless its row already saw a NaN).
+      for (; ox + 4 <= ow && 2 * ox + 8 <= w; ox += 4) {
+        const p0 = inBase + <usize>(r0 + 2 * ox) * 4, p1 = inBase + <usize>(r1 + 2 * ox) * 4;
+        const x0 = v128.load(p0), x1 = v128.load(p0, 16), y0 = v128.load(p1), y1 = v128.load(p1, 16);
+        const a = v128.shuffle<f32>(x0, x1, 0, 2, 4, 6), b = v128.shuffle<f32>(x0, x1, 1, 3, 5, 7);
+        const c = v128.shuffle<f32>(y0, y1, 0, 2, 4, 6), d = v128.shuffle<f32>(y0, y1, 1, 3, 5, 7);
+        const i00 = i32x4.add(i32x4.splat(r0 + 2 * ox), i32x4(0, 2, 4, 6));
+        let best = a, idx = i00;
+        const m1 = v128.and(f32x4.eq(a, a), v128.or(f32x4.gt(b, best), f32x4.ne(b, b)));
+        best = v128.bitselect(b, best, m1);
+        idx = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), idx, m1);
+        const m2 = v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
+        best = v128.bitselect(c, best, m2);
+        idx = v128.bitselect(i32x4.add(i00, i32x4.splat(w)), idx, m2);
+        const m3 = v128.and(f32x4.eq(c, c), v128.or(f32x4.gt(d, best), f32x4.ne(d, d)));
+        best = v128.bitselect(d, best, m3);
+        idx = v128.bitselect(i32x4.add(i00, i32x4.splat(w + 1)), idx, m3);
+        const o = outBase + <usize>(oy * ow + ox) * 4;
+        v128.store(y + o, best);
+        v128.store(indices + o, idx);
+      }
+      for (; ox < ow; ox++) {
         const i00 = r0 + 2 * ox, i10 = r1 + 2 * ox;
         let best = load<f32>(inBase + <usize>i00 * 4);
         let bestIdx = i00;
