@@ -393,13 +393,15 @@ export function pca2(codes: Float32Array, n: number, dims: number): { mean: Floa
     }
   };
   orthonormalise(vs);
-  for (let iter = 0; iter < 300; iter++) {
+  // Converged when both axes stop turning (1 − |cos| < 1e-9, i.e. ~3e-5 rad); a near-tie of the two variances
+  // converges slowly, and then the plane is still right while the pair within it may rotate a little.
+  for (let iter = 0; iter < 200; iter++) {
     const next = vs.map(applyCov);
     orthonormalise(next);
     const change = Math.max(...next.map((v, j) => 1 - Math.abs(dot(v, vs[j]))));
     vs[0] = next[0];
     vs[1] = next[1];
-    if (change < 1e-12) break;
+    if (change < 1e-9) break;
   }
   // Rayleigh quotients give the variances; order the pair by them (subspace iteration may swap close ones).
   let variances = vs.map((v) => dot(v, applyCov(v))) as [number, number];

@@ -34,7 +34,8 @@ describe('run analysis', () => {
     // Two epochs of 20 steps each: per-epoch extras are recorded twice and the checkpoint moves on.
     const a = await startRun({ preset: 'mnist-cvae', backend: 'cpu', config: { ...small, epochs: 2 } }, {}, lab.home);
     const b = await startRun({ preset: 'cae-bn-pool', backend: 'cpu', config: { ...small, epochs: 1 } }, {}, lab.home);
-    const c = await startRun({ preset: 'linear-vae', backend: 'cpu', config: { ...small, epochs: 1, lr: 2e-3 } }, {}, lab.home);
+    // 80 steps of 50: enough training per epoch for the per-epoch NLL to fit in its budget (8 images).
+    const c = await startRun({ preset: 'linear-vae', backend: 'cpu', config: { ...small, batch: 50, trainLimit: 4000, epochs: 1, lr: 2e-3 } }, {}, lab.home);
     expect([a.status, b.status, c.status]).toEqual(['completed', 'completed', 'completed']);
     [cvae, ae, linear] = [a.run.id, b.run.id, c.run.id];
   });
@@ -44,19 +45,18 @@ describe('run analysis', () => {
     lab?.cleanup();
   });
 
-  it('records the cheap per-epoch extras and a latent map per epoch', () => {
+  it('records the cheap per-epoch extras within their budget, and a latent map per epoch', () => {
     const store = new RunStore(lab.home);
+    // 320 training images an epoch: a budget of 64 forwards, so the 16-image minimum and no NLL.
     const epochs = store.epochs(cvae);
     expect(epochs).toHaveLength(2);
     for (const ep of epochs) {
-      const x = ep.extra as Record<string, number | number[]>;
-      expect(x.evalImages).toBe(200);
-      expect(x.isK).toBe(50);
-      expect(x.isImages).toBe(100);
-      expect(x.nll as number).toBeGreaterThan(50);
-      expect(x.nll as number).toBeLessThan(ep.testLoss + 5); // a bound on 100 images against the loss on 200
-      expect(x.bitsPerDim as number).toBeCloseTo((x.nll as number) / (784 * Math.LN2), 8);
+      const x = ep.extra as Record<string, number | number[] | null>;
+      expect(x.evalImages).toBe(16);
+      expect(x.nll).toBeNull();
+      expect(x.isK).toBe(0);
       expect(x.ssim as number).toBeGreaterThan(0);
+      expect(x.rmse as number).toBeGreaterThan(0);
       expect(x.klPerDim as number[]).toHaveLength(16);
       expect(typeof x.activeUnits).toBe('number');
     }
@@ -64,8 +64,18 @@ describe('run analysis', () => {
     expect(maps.map((m) => m.epoch)).toEqual([1, 2]);
     const map = JSON.parse(readFileSync(join(lab.home, maps[1].path), 'utf8'));
     expect(map.method).toBe('pca');
-    expect(map.points).toHaveLength(400);
-    expect(map.labels).toHaveLength(200);
+    expect(map.points).toHaveLength(32);
+    expect(map.labels).toHaveLength(16);
+    // 4,000 training images: a budget of 800 forwards, so 200 test images and the NLL with K = 50 on 8.
+    const [lin] = store.epochs(linear);
+    const x = lin.extra as Record<string, number | number[] | null>;
+    expect(x.evalImages).toBe(200);
+    expect(x.isK).toBe(50);
+    expect(x.isImages).toBe(8);
+    expect(x.nll as number).toBeGreaterThan(50);
+    expect(x.nll as number).toBeLessThan(lin.testLoss + 20); // a bound on 8 images against the loss on 200
+    expect(x.bitsPerDim as number).toBeCloseTo((x.nll as number) / (784 * Math.LN2), 8);
+    expect(x.klPerDim as number[]).toHaveLength(20);
     const aeExtra = store.epochs(ae)[0].extra as Record<string, unknown>;
     expect(aeExtra.nll).toBeNull();
     expect(aeExtra.klPerDim).toBeUndefined();
@@ -124,7 +134,9 @@ describe('run analysis', () => {
     expect(keys).toContain('preset');
     expect(keys).toContain('epochs');
     expect(keys).toContain('lr');
-    expect(keys).not.toContain('batch');
+    expect(keys).toContain('batch');
+    expect(keys).not.toContain('seed');
+    expect(c.configDiff.find((d) => d.key === 'trainLimit')!.values).toEqual([320, 4000, 320]);
     const latent = c.specDiff.find((d) => d.path === 'latent')!;
     expect(latent.values).toEqual(['16', '20', '-']);
     const enc0 = c.specDiff.find((d) => d.path === 'encoder.0')!;

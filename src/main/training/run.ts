@@ -214,15 +214,20 @@ async function writeEpochGrids(trainer: Trainer, fixed: { pixels: Float32Array; 
   return out;
 }
 
-// Per-epoch extras on a test subset, a few percent of an MNIST epoch: reconstruction quality, KL per dimension
-// and active units on EXTRA_IMAGES images, the NLL with EXTRA_IS_K samples on EXTRA_IS_IMAGES, and the latent map.
-const EXTRA_IMAGES = 1000, EXTRA_IS_K = 50, EXTRA_IS_IMAGES = 100, MAP_POINTS = 1000;
+// Per-epoch extras on a test subset, within a budget of forward passes of 20% of the epoch's training images
+// (a training image costs about three forwards, so ~7% of the epoch at most; ~4% for a full MNIST epoch):
+// reconstruction quality, KL per dimension and active units (two forwards per image), the latent map (one), and
+// the NLL with EXTRA_IS_K samples when the budget leaves room for at least EXTRA_IS_MIN_IMAGES images.
+const EXTRA_IMAGES = 1000, EXTRA_IS_K = 50, EXTRA_IS_IMAGES = 100, EXTRA_IS_MIN_IMAGES = 8, EXTRA_MIN_IMAGES = 16;
 
 async function epochEvaluation(trainer: Trainer, data: DatasetReader, dir: string, epoch: number): Promise<{ extra: Record<string, unknown>; artifacts: { kind: string; path: string }[] }> {
-  const limit = trainer.config.testLimit > 0 ? trainer.config.testLimit : data.count('test');
+  const limit = trainer.config.testLimit > 0 ? Math.min(trainer.config.testLimit, data.count('test')) : data.count('test');
+  const budget = 0.2 * trainer.stepsPerEpoch * trainer.config.batch;
+  const images = Math.min(limit, Math.max(EXTRA_MIN_IMAGES, Math.min(EXTRA_IMAGES, Math.floor(budget / 4))));
+  const isImages = Math.min(limit, EXTRA_IS_IMAGES, Math.floor(budget / 2 / EXTRA_IS_K));
   const started = performance.now();
   const { extra, map } = await epochExtras(trainer.engine, trainer.model, data, {
-    images: Math.min(EXTRA_IMAGES, limit), isK: EXTRA_IS_K, isImages: Math.min(EXTRA_IS_IMAGES, limit), mapCount: Math.min(MAP_POINTS, limit),
+    images, isK: isImages >= EXTRA_IS_MIN_IMAGES ? EXTRA_IS_K : 0, isImages, mapCount: images,
   });
   const artifacts: { kind: string; path: string }[] = [];
   if (map) {
