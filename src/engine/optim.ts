@@ -40,23 +40,12 @@ export interface Optimizer {
   setStepCount(n: number): void;
 }
 
-export class Adam implements Optimizer {
-  readonly type = 'adam';
-  lr: number;
+/** What both optimizers share: the learning rate, the step count and gradient clearing. */
+abstract class BaseOptimizer implements Optimizer {
+  abstract readonly type: 'adam' | 'sgd';
   private t = 0;
-  private readonly beta1: number;
-  private readonly beta2: number;
-  private readonly eps: number;
-  private readonly weightDecay: number;
-  private readonly state: [Tensor, Tensor][];
 
-  constructor(private readonly e: Engine, private readonly params: Tensor[], o: AdamOptions) {
-    this.lr = o.lr;
-    [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
-    this.eps = o.eps ?? 1e-8;
-    this.weightDecay = o.weightDecay ?? 0;
-    this.state = params.map((p) => [persistentZeros(e, p.shape), persistentZeros(e, p.shape)]);
-  }
+  constructor(protected readonly e: Engine, protected readonly params: Tensor[], public lr: number) {}
 
   get stepCount(): number {
     return this.t;
@@ -68,14 +57,40 @@ export class Adam implements Optimizer {
 
   step(): void {
     this.t++;
-    const p: AdamParams = { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, step: this.t };
-    this.params.forEach((param, i) => {
-      if (param.grad) this.e.k.adamStep(p, param.buffer, param.grad.buffer, this.state[i][0].buffer, this.state[i][1].buffer);
-    });
+    this.update(this.t);
   }
 
   zeroGrad(): void {
     this.e.zeroGrad(this.params);
+  }
+
+  /** Updates every parameter that has a gradient; `step` is 1-based. */
+  protected abstract update(step: number): void;
+
+  abstract buffers(): Tensor[][];
+}
+
+export class Adam extends BaseOptimizer {
+  readonly type = 'adam';
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private readonly eps: number;
+  private readonly weightDecay: number;
+  private readonly state: [Tensor, Tensor][];
+
+  constructor(e: Engine, params: Tensor[], o: AdamOptions) {
+    super(e, params, o.lr);
+    [this.beta1, this.beta2] = o.betas ?? [0.9, 0.999];
+    this.eps = o.eps ?? 1e-8;
+    this.weightDecay = o.weightDecay ?? 0;
+    this.state = params.map((p) => [persistentZeros(e, p.shape), persistentZeros(e, p.shape)]);
+  }
+
+  protected update(step: number): void {
+    const p: AdamParams = { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, step };
+    this.params.forEach((param, i) => {
+      if (param.grad) this.e.k.adamStep(p, param.buffer, param.grad.buffer, this.state[i][0].buffer, this.state[i][1].buffer);
+    });
   }
 
   buffers(): Tensor[][] {
@@ -83,37 +98,22 @@ export class Adam implements Optimizer {
   }
 }
 
-export class Sgd implements Optimizer {
+export class Sgd extends BaseOptimizer {
   readonly type = 'sgd';
-  lr: number;
-  private t = 0;
   private readonly o: Required<Omit<SgdOptions, 'lr'>>;
   private readonly momentum: Tensor[];
 
-  constructor(private readonly e: Engine, private readonly params: Tensor[], o: SgdOptions) {
-    this.lr = o.lr;
+  constructor(e: Engine, params: Tensor[], o: SgdOptions) {
+    super(e, params, o.lr);
     this.o = { momentum: o.momentum ?? 0, dampening: o.dampening ?? 0, weightDecay: o.weightDecay ?? 0, nesterov: o.nesterov ?? false };
     this.momentum = params.map((p) => persistentZeros(e, p.shape));
   }
 
-  get stepCount(): number {
-    return this.t;
-  }
-
-  setStepCount(n: number): void {
-    this.t = n;
-  }
-
-  step(): void {
-    this.t++;
-    const p: SgdParams = { lr: this.lr, ...this.o, firstStep: this.t === 1 };
+  protected update(step: number): void {
+    const p: SgdParams = { lr: this.lr, ...this.o, firstStep: step === 1 };
     this.params.forEach((param, i) => {
       if (param.grad) this.e.k.sgdStep(p, param.buffer, param.grad.buffer, this.momentum[i].buffer);
     });
-  }
-
-  zeroGrad(): void {
-    this.e.zeroGrad(this.params);
   }
 
   buffers(): Tensor[][] {

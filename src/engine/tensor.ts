@@ -145,29 +145,27 @@ export class Engine {
   /** Runs fn and releases every tensor it created but does not return (deeply: arrays and objects). */
   scope<T>(fn: () => T): T {
     this.scopes.push([]);
-    let result: T;
     try {
-      result = fn();
+      return this.keepResult(fn());
     } catch (e) {
       this.closeScope(new Set());
       throw e;
     }
-    const kept = new Set<Tensor>();
-    collectTensors(result, kept);
-    this.closeScope(kept);
-    return result;
   }
 
   /** The async form of scope, for steps that await a readback inside. */
   async scopeAsync<T>(fn: () => Promise<T>): Promise<T> {
     this.scopes.push([]);
-    let result: T;
     try {
-      result = await fn();
+      return this.keepResult(await fn());
     } catch (e) {
       this.closeScope(new Set());
       throw e;
     }
+  }
+
+  /** Closes the innermost scope, handing the tensors in `result` to the parent scope. */
+  private keepResult<T>(result: T): T {
     const kept = new Set<Tensor>();
     collectTensors(result, kept);
     this.closeScope(kept);
