@@ -9,7 +9,9 @@ const GEN = 0, DONE = 1, FN = 2, CHUNKS = 3, ERROR = 4, NEXT = 5, READY = 8, ARG
 const PARKED = 1 << 30;
 export const MAX_ARGS = 20;
 const MAX_WORKERS = (ARGS_BYTE_OFFSET / 4) - READY - 1;
-const SPIN = 100000;
+// Spin this many polls (tens of µs) before blocking: long enough to catch a worker finishing its last
+// chunk, short enough to hand the core over when the machine is oversubscribed.
+const SPIN = 20000;
 
 export type KernelFn = (chunk: number, chunks: number, ...args: number[]) => void;
 
