@@ -46,7 +46,8 @@ for (const mode of MODES) {
             for (const [alpha, beta] of [[1, 0], [0.5, 1], [-2, 0.25]]) {
               const p = { m, n, k, transA, transB, alpha, beta };
               compare(b, [randomValues(m * k, seed++), randomValues(k * n, seed++)], [{ length: m * n, init: randomValues(m * n, seed++) }],
-                (kk, [a, bb], [c]) => kk.gemm(p, a, bb, c), 1e-4, 1e-5);
+                // float32 sums of k products of values in [-1, 1]: rounding grows like √k near zero results.
+                (kk, [a, bb], [c]) => kk.gemm(p, a, bb, c), 1e-4, 2e-6 * Math.sqrt(k + 1) * Math.max(1, Math.abs(alpha)));
             }
           }
         }
@@ -75,7 +76,8 @@ for (const mode of MODES) {
 
     it('elementwise, unary and binary (forward and backward)', () => {
       for (const len of [1, 7, 1000, 40_001]) {
-        const x = randomValues(len, len).map((v) => v * 4);
+        // Mostly [-4, 4], with some large magnitudes where exp under- and overflows.
+        const x = randomValues(len, len).map((v, i) => (i % 13 === 7 ? v * 120 : v * 4));
         const probs = randomValues(len, len + 1).map((v) => 0.05 + 0.45 * (v + 1));
         const t = randomValues(len, len + 2).map((v) => (v + 1) / 2);
         const dy = randomValues(len, len + 3);

@@ -171,8 +171,10 @@ export function gemmBlock(
   }
   for (let jc = n0; jc < n1; jc += NC) {
     const nc = min(NC, n1 - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    // K in equal blocks of at most KC: a short last block would cost a whole pass over C for little work.
+    const kBlock = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+    for (let pc = 0; pc < k; pc += kBlock) {
+      const kc = min(kBlock, k - pc);
       // A row-major B with a short K is read in place (its rows stay in cache); only a ragged last strip
       // is packed, with zero padding. Not when rows sit a multiple of 1 KiB apart: they would all map to
       // the same few cache sets.

@@ -94,3 +94,48 @@ export function sumSqDevF64(x: usize, len: i32, mu: f64): f64 {
   for (; i + 4 <= n; i += 4) v128.store(dst + <usize>i * 4, z);
   for (; i < n; i++) store<f32>(dst + <usize>i * 4, 0);
 }
+
+/** e^x in f32 lanes (Cephes expf: range reduction by ln 2, degree-6 polynomial; about 1 ulp). x is clamped to ±87. */
+export function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87)), f32x4.splat(87));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  // 2^n through the exponent bits.
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(y, scale);
+}
+
+/** log(1 + e) in f32 lanes for e in [0, 1] (Cephes logf on u = 1 + e, plus the rounding of u corrected). */
+export function log1p4(e: v128): v128 {
+  const one = f32x4.splat(1);
+  const u = f32x4.add(one, e);
+  // u in [1, 2]: above √2 halve it (exponent 1).
+  const big = f32x4.gt(u, f32x4.splat(1.41421356237));
+  const m = v128.bitselect(f32x4.mul(u, f32x4.splat(0.5)), u, big);
+  const ex = v128.and(big, f32x4.splat(1));
+  const x = f32x4.sub(m, one);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(7.0376836292e-2);
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(-1.1514610310e-1));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.1676998740e-1));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(-1.2420140846e-1));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.4249322787e-1));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(-1.6668057665e-1));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(2.0000714765e-1));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(-2.4999993993e-1));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(3.3333331174e-1));
+  let y = f32x4.mul(f32x4.mul(x, z), p);
+  y = f32x4.add(y, f32x4.mul(ex, f32x4.splat(-2.12194440e-4)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  const logU = f32x4.add(f32x4.add(x, y), f32x4.mul(ex, f32x4.splat(0.693359375)));
+  // u = 1 + e rounded: add back what the rounding lost, (e - (u - 1)) / u.
+  return f32x4.add(logU, f32x4.div(f32x4.sub(e, f32x4.sub(u, one)), u));
+}
