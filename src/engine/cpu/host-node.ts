@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { CpuHost, CpuWorker, WasmVariant } from './host.ts';
@@ -25,10 +26,16 @@ export function nodeCpuHost(threads = availableParallelism()): CpuHost {
       return w;
     },
     async loadWasm(variant: WasmVariant) {
-      // @ts-expect-error plain JS build script, no declarations
-      const { buildWasm } = (await import('../../../scripts/build-wasm.mjs')) as { buildWasm(): Promise<string> };
-      const dir = await buildWasm();
-      return readFile(join(dir, `kernels-${variant}.wasm`));
+      try {
+        // In a checkout: build (or rebuild stale) kernels first.
+        // @ts-expect-error plain JS build script, no declarations
+        const { buildWasm } = (await import('../../../scripts/build-wasm.mjs')) as { buildWasm(): Promise<string> };
+        return await readFile(join(await buildWasm(), `kernels-${variant}.wasm`));
+      } catch {
+        // Packaged without the build script or compiler: whatever was shipped in build/wasm, else none
+        // (the backend then falls back to JavaScript).
+        return readFile(fileURLToPath(new URL(`../../../build/wasm/kernels-${variant}.wasm`, import.meta.url))).catch(() => null);
+      }
     },
   };
 }
