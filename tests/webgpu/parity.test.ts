@@ -1,6 +1,6 @@
 // Training parity: the same seed and the same batches give the same losses on the CPU backend and on WebGPU.
 // Stated tolerance: every loss within 1e-4 relative (measured on SwiftShader: ≤ 3e-7 after 3 steps and
-// ≤ 1e-6 after 20, float32 rounding; the margin covers GPUs whose exp/log differ by a few ulp).
+// ≤ 3e-5 after 20 (svhn-cvae), float32 rounding amplified by training; the margin covers GPUs whose exp/log differ by a few ulp).
 // SwiftShader is slow (seconds per step), so by default two presets run 20 steps and the others 2 at batch 2;
 // LATENT_LAB_PARITY_STEPS=20 runs every preset for 20 steps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
