@@ -29,7 +29,7 @@ const ALIGN = 64;
 const HEAP_START = PAGE;
 // Must match --maximumMemory in scripts/build-wasm.mjs.
 const MAX_PAGES = 32768;
-// assembly/conv.ts channelSum: 8192 float64 column sums per thread.
+// Per-thread scratch of the kernels: channelSum's float64 column sums, im2col/col2im's padded plane.
 const AUX_SCRATCH_BYTES = 65536;
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
