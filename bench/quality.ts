@@ -32,7 +32,7 @@ const data = openDataset('mnist', home);
 const resolved = await resolveBackend(option('backend', 'auto') as BackendChoice);
 const engine = new Engine(resolved.backend);
 const config = { ...DEFAULT_TRAIN_CONFIG, epochs, batch: 128, optimizer: 'adam' as const, lr: 1e-3, seed: Number(option('seed', '0')) };
-const model = new Model(engine, findPreset('mnist-cvae').spec, new Rng(config.seed));
+const model = new Model(engine, findPreset('mnist-cvae').spec, Rng.stream(config.seed, 'init'));
 const trainer = new Trainer(engine, model, data, config);
 console.log(`mnist-cvae on MNIST, batch 128, Adam 1e-3, ${epochs} epochs, backend ${resolved.detail}`);
 console.log('epoch  test loss  (rec / kl)          PyTorch   train img/s  seconds');

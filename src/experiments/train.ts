@@ -154,7 +154,7 @@ export class Trainer {
     readonly config: TrainConfig,
   ) {
     this.optimizer = makeOptimizer(engine, model, config);
-    this.rng = new Rng(config.seed);
+    this.rng = Rng.stream(config.seed, 'train');
   }
 
   get trainCount(): number {

@@ -88,7 +88,7 @@ export async function startRun(req: RunRequest, hooks: RunHooks = {}, home = lab
       backend: resolved.name, spec, config: { ...config },
     });
     const engine = new Engine(resolved.backend);
-    const model = new Model(engine, spec, new Rng(config.seed));
+    const model = new Model(engine, spec, Rng.stream(config.seed, 'init'));
     const trainer = new Trainer(engine, model, data, config);
     return await train(store, run, trainer, data, hooks, home, resolved.backend.dispose.bind(resolved.backend));
   } finally {
