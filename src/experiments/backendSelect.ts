@@ -66,6 +66,8 @@ async function openWebGpu(): Promise<SelectedBackend> {
  * train far slower than the CPU backend. Returns null with the reason otherwise.
  */
 async function tryHardwareWebGpu(): Promise<SelectedBackend | { skipped: string }> {
+  const noDevice = await linuxWithoutGpuDevice();
+  if (noDevice) return { skipped: noDevice };
   const gpu = await currentGpu();
   if (!gpu) return { skipped: nodeGpuError ?? 'no WebGPU' };
   let adapter: GPUAdapter | null;
@@ -89,6 +91,26 @@ async function tryHardwareWebGpu(): Promise<SelectedBackend | { skipped: string 
     return { skipped: `self-test failed on ${describeAdapter(summary)}: ${failure}` };
   }
   return { backend, name: 'webgpu', detail: `auto: webgpu on ${describeAdapter(summary)} (self-test passed)` };
+}
+
+/**
+ * On Linux a hardware adapter needs a GPU device node; without one, loading Dawn only to find SwiftShader (or
+ * nothing) costs start-up time and prints driver noise on the user's terminal. Null where a GPU may exist.
+ */
+async function linuxWithoutGpuDevice(): Promise<string | null> {
+  if (typeof process === 'undefined' || process.platform !== 'linux' || !process.versions?.node) return null;
+  if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) return null;
+  const fsName = 'node:fs'; // a variable: browser bundles must not resolve it
+  const { readdirSync } = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs');
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const hasGpu = list('/dev/dri').some((f) => f.startsWith('renderD')) || list('/dev').some((f) => /^nvidia\d/.test(f));
+  return hasGpu ? null : 'no GPU device (/dev/dri/renderD*, /dev/nvidia*)';
 }
 
 /** Turns a user's choice into a running backend and says which one runs and why. */
