@@ -57,6 +57,22 @@ export interface TestMetrics {
   kl: number;
 }
 
+/** One epoch's metrics, flat: what the run history stores and the CSV export writes. */
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  trainRec: number;
+  trainKl: number;
+  trainImagesPerSecond: number;
+  seconds: number;
+  testLoss: number;
+  testRec: number;
+  testKl: number;
+  /** Further evaluation numbers (NLL, SSIM, active units...). */
+  extra: Record<string, unknown>;
+}
+
 export interface EpochEvent {
   epoch: number;
   step: number;

@@ -1,21 +1,9 @@
 // Per-epoch metrics as CSV: the fixed columns, then every numeric `extra` (NLL, SSIM, ...) in name order.
 // Lists (KL per dimension) are written as one column per entry (klPerDim.0, klPerDim.1, ...).
 
-export interface EpochRowLike {
-  epoch: number;
-  step: number;
-  trainLoss: number;
-  trainRec: number;
-  trainKl: number;
-  trainImagesPerSecond: number;
-  seconds: number;
-  testLoss: number;
-  testRec: number;
-  testKl: number;
-  extra: Record<string, unknown>;
-}
+import type { EpochRecord } from '../train.ts';
 
-const FIXED: [string, keyof EpochRowLike][] = [
+const FIXED: [string, keyof EpochRecord][] = [
   ['epoch', 'epoch'], ['step', 'step'], ['train_loss', 'trainLoss'], ['train_rec', 'trainRec'], ['train_kl', 'trainKl'],
   ['test_loss', 'testLoss'], ['test_rec', 'testRec'], ['test_kl', 'testKl'], ['train_images_per_s', 'trainImagesPerSecond'], ['seconds', 'seconds'],
 ];
@@ -31,7 +19,7 @@ function flattenExtra(extra: Record<string, unknown>): Map<string, number | null
 
 const cell = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '' : String(v));
 
-export function metricsCsv(rows: EpochRowLike[]): string {
+export function metricsCsv(rows: EpochRecord[]): string {
   const extras = rows.map((r) => flattenExtra(r.extra));
   const extraKeys = [...new Set(extras.flatMap((m) => [...m.keys()]))].sort((a, b) => {
     const [an, ai] = a.split('.'), [bn, bi] = b.split('.');

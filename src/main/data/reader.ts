@@ -3,21 +3,13 @@
 // with positioned reads, so they never sit in the JS heap.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { DataError } from './errors.ts';
-import { readHeader, type DatasetHeader, type Split } from './format.ts';
+import { readHeader, type DatasetHeader, type DatasetMeta, type Split } from './format.ts';
 
 /** Splits with at most this many pixel bytes are held in memory. */
 export const IN_MEMORY_LIMIT = 256 * 1024 * 1024;
 
-export interface DatasetInfo {
+export interface DatasetInfo extends Omit<DatasetMeta, 'attributes'> {
   name: string;
-  format: string;
-  channels: number;
-  height: number;
-  width: number;
-  train: number;
-  test: number;
-  classes: string[] | null;
-  source: string;
   createdAt: string;
   /** Per-image binary attribute names (CelebA), if any. */
   attributes?: string[] | null;

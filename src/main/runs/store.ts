@@ -3,6 +3,7 @@
 // checkpoint, so a killed process loses at most the epoch in progress.
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import type { EpochRecord } from '../../experiments/train.ts';
 import { migrate, openLabDb } from '../db.ts';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'diverged' | 'interrupted' | 'failed';
@@ -26,20 +27,7 @@ export interface RunRecord {
   updatedAt: string;
 }
 
-export interface EpochMetricsRow {
-  epoch: number;
-  step: number;
-  trainLoss: number;
-  trainRec: number;
-  trainKl: number;
-  trainImagesPerSecond: number;
-  seconds: number;
-  testLoss: number;
-  testRec: number;
-  testKl: number;
-  /** Further evaluation numbers (NLL, SSIM, active units...). */
-  extra: Record<string, unknown>;
-}
+export type EpochMetricsRow = EpochRecord;
 
 export interface StepMetricsRow {
   step: number;
