@@ -4,17 +4,30 @@
 // the generation moves it claims chunks of the call until none are left, runs `fn(chunk, chunks, ...args)`
 // for each, and counts them done.
 const GEN = 0, DONE = 1, FN = 2, CHUNKS = 3, ERROR = 4, NEXT = 5, READY = 8, ARGS_BYTE_OFFSET = 256, MAX_ARGS = 20;
+// Chunks run by workers (not the calling thread) since the pool started, in a slot threads.ts leaves free:
+// lets a host check that its threads really take part (the browser test reads it).
+const WORKER_CHUNKS = 6;
 const SPIN = 20000;
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-const port = isNode ? (await import('node:worker_threads')).parentPort : self;
 
-function onMessage(handler) {
-  if (isNode) port.once('message', handler);
-  else port.addEventListener('message', (e) => handler(e.data), { once: true });
+// No top-level await (bundlers emit workers as classic scripts by default, and those cannot have it), and a
+// computed specifier, so a browser bundle neither pulls in nor warns about Node's module. Node's parentPort
+// queues the pool's first message until the listener is attached.
+let closeThread = () => self.close();
+function onFirstMessage(handler) {
+  if (!isNode) {
+    self.addEventListener('message', (e) => handler(e.data), { once: true });
+    return;
+  }
+  const nodeWorkerThreads = 'node:worker_threads';
+  import(/* @vite-ignore */ nodeWorkerThreads).then(({ parentPort }) => {
+    closeThread = () => parentPort.close();
+    parentPort.once('message', handler);
+  });
 }
 
-onMessage(async (msg) => {
+onFirstMessage(async (msg) => {
   const { module, memory, control, tid, names, gemmScratch, auxScratch } = msg;
   const ctl = new Int32Array(control);
   const args = new Float64Array(control, ARGS_BYTE_OFFSET, MAX_ARGS);
@@ -43,8 +56,7 @@ onMessage(async (msg) => {
       const chunk = Atomics.add(ctl, NEXT, 1);
       const fn = Atomics.load(ctl, FN);
       if (fn < 0) {
-        if (isNode) port.close();
-        else self.close();
+        closeThread();
         return;
       }
       const chunks = Atomics.load(ctl, CHUNKS);
@@ -55,6 +67,7 @@ onMessage(async (msg) => {
       } catch (e) {
         Atomics.store(ctl, ERROR, tid + 1);
       }
+      Atomics.add(ctl, WORKER_CHUNKS, 1);
       if (Atomics.add(ctl, DONE, 1) + 1 === chunks) Atomics.notify(ctl, DONE);
     }
   }

@@ -26,7 +26,12 @@ export async function createRegisteredWebGpu(): Promise<Backend | { unavailable:
   if (!gpu) return { unavailable: 'no WebGPU here (no navigator.gpu; a Node host must install a GPU provider, see experiments/backendSelect.ts)' };
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
-    return { unavailable: 'WebGPU found no adapter (in Node, Dawn needs a Vulkan driver; for SwiftShader set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)' };
+    return {
+      unavailable: provider
+        ? 'WebGPU found no adapter (in Node, Dawn needs a Vulkan driver; for SwiftShader set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)'
+        // The browser's own GPU: no usable driver, a blocklisted GPU, or WebGPU off (chrome://gpu tells which).
+        : 'navigator.gpu found no adapter (no usable GPU driver, the GPU is blocklisted, or WebGPU is disabled; see chrome://gpu)',
+    };
   }
   return createWebGpuBackend(gpu, { adapter });
 }
