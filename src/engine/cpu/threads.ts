@@ -4,8 +4,10 @@ import type { CpuHost, CpuWorker } from './host.ts';
 //   GEN    generation, bumped to post a call;     DONE   chunks finished;
 //   FN     kernel index (-1: exit);               CHUNKS chunks in the call;
 //   ERROR  1 + tid of a worker whose chunk threw; NEXT   next chunk to claim (PARKED between calls);
+//   WORKER_CHUNKS (6) chunks run by workers, not the calling thread (proves in tests that the pool works);
 //   READY + tid  1 once worker tid is up, -1 if it failed;  f64 arguments from byte ARGS_BYTE_OFFSET.
-const GEN = 0, DONE = 1, FN = 2, CHUNKS = 3, ERROR = 4, NEXT = 5, READY = 8, ARGS_BYTE_OFFSET = 256;
+const GEN = 0, DONE = 1, FN = 2, CHUNKS = 3, ERROR = 4, NEXT = 5, READY = 8, // WORKER_CHUNKS = 6: see worker.mjs
+  ARGS_BYTE_OFFSET = 256;
 const PARKED = 1 << 30;
 export const MAX_ARGS = 20;
 const MAX_WORKERS = (ARGS_BYTE_OFFSET / 4) - READY - 1;
