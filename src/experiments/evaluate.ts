@@ -48,12 +48,24 @@ export interface EvalReport {
 
 const LOG2 = Math.log(2);
 
-/** First n test images in [0, 1]: [n, C, H, W]. */
-function readTest(data: ImageSource, model: Model, start: number, count: number): Float32Array {
+/**
+ * Test images indices[i] in [0, 1]: [n, C, H, W]. An index past the split is a clear error; `source` names the
+ * data set in it.
+ */
+export function readTestImages(data: ImageSource, model: Model, indices: ArrayLike<number>, source = 'the data set'): Float32Array {
+  const total = data.count('test');
+  for (let i = 0; i < indices.length; i++) {
+    if (indices[i] >= total) throw new Error(`test image ${indices[i]} does not exist: ${source} has ${total} test images`);
+  }
   const [c, h, w] = model.spec.input;
-  const pixels = new Float32Array(count * c * h * w);
-  data.readImages('test', Array.from({ length: count }, (_, i) => start + i), pixels);
+  const pixels = new Float32Array(indices.length * c * h * w);
+  data.readImages('test', indices, pixels);
   return pixels;
+}
+
+/** Test images start..start+count-1: [count, C, H, W]. */
+function readTest(data: ImageSource, model: Model, start: number, count: number): Float32Array {
+  return readTestImages(data, model, Array.from({ length: count }, (_, i) => start + i));
 }
 
 function testCount(data: ImageSource, limit: number | undefined): number {
@@ -299,14 +311,21 @@ export async function encodeImages(e: Engine, model: Model, pixels: Float32Array
   return out;
 }
 
+/** Why a model's decoder cannot run from a code alone, or null when it can. */
+export function decodeUnavailable(model: Model): string | null {
+  if (model.spec.decoder.some((l) => l.type === 'maxunpool2d')) {
+    return 'this architecture\'s decoder unpools with the encoder\'s max-pool indices, so it cannot decode a code alone (no samples, traversals or decoding from the latent map)';
+  }
+  return null;
+}
+
 /** Images [n, C, H, W] in [0, 1] decoded from codes z [n, D]. */
 export async function decodeLatents(e: Engine, model: Model, z: Float32Array, n: number, batch = 250): Promise<Float32Array> {
   const [c, h, w] = model.spec.input;
   const d = model.latentSize, size = c * h * w;
   if (z.length !== n * d) throw new Error(`decodeLatents: ${z.length} values for ${n} codes of ${d}`);
-  if (model.spec.decoder.some((l) => l.type === 'maxunpool2d')) {
-    throw new Error('this architecture\'s decoder unpools with the encoder\'s max-pool indices, so it cannot decode a code alone (no samples, traversals or decoding from the latent map)');
-  }
+  const why = decodeUnavailable(model);
+  if (why) throw new Error(why);
   // An AE's decoder may take a feature map: the code is its flattened form.
   const codeShape = model.spec.kind === 'vae' ? [d] : model.layers.find((l) => l.path === `encoder.${model.spec.encoder.length - 1}`)!.outShape;
   const out = new Float32Array(n * size);
@@ -325,6 +344,30 @@ export async function decodeLatents(e: Engine, model: Model, z: Float32Array, n:
 export async function priorSamples(e: Engine, model: Model, n: number, seed: number): Promise<Float32Array> {
   if (model.spec.kind !== 'vae') throw new Error('an autoencoder has no prior to sample from');
   const z = new Rng(seed).fillNormal(new Float32Array(n * model.spec.latent!));
+  return decodeLatents(e, model, z, n);
+}
+
+/** Test images whose codes an autoencoder's sampling Gaussian is fitted to. */
+const AE_SAMPLE_FIT_IMAGES = 256;
+
+/**
+ * Random images: a VAE's prior samples; an AE has no prior, so its codes are drawn from a diagonal Gaussian
+ * fitted to the codes of the first 256 test images. The seed fixes the draws, so runs compare side by side.
+ * [n, C, H, W]
+ */
+export async function sampleImages(e: Engine, model: Model, data: ImageSource, n: number, seed: number): Promise<Float32Array> {
+  if (model.spec.kind === 'vae') return priorSamples(e, model, n, seed);
+  const why = decodeUnavailable(model);
+  if (why) throw new Error(why); // before encoding images for nothing
+  const m = Math.min(AE_SAMPLE_FIT_IMAGES, data.count('test'));
+  if (m < 1) throw new Error('the test split is empty: no codes to fit the sampling distribution to');
+  const codes = await encodeImages(e, model, readTest(data, model, 0, m), m);
+  const d = model.latentSize;
+  const mean = new Float64Array(d), variance = new Float64Array(d);
+  for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) mean[j] += codes[i * d + j] / m;
+  for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) variance[j] += (codes[i * d + j] - mean[j]) ** 2 / m;
+  const z = new Rng(seed).fillNormal(new Float32Array(n * d));
+  for (let i = 0; i < z.length; i++) z[i] = mean[i % d] + Math.sqrt(variance[i % d]) * z[i];
   return decodeLatents(e, model, z, n);
 }
 
@@ -467,15 +510,34 @@ export function latentFromMapPoint(map: LatentMap, x: number, y: number): Float3
 
 /** Images [values.length, C, H, W] decoded from base with dimension dim set to each value. */
 export async function traversal(e: Engine, model: Model, base: Float32Array, dim: number, values: number[]): Promise<Float32Array> {
+  return traversals(e, model, base, [dim], values);
+}
+
+/**
+ * Several traversals in one decode: a row per dimension in dims, each base with that dimension set to each
+ * value. Images [dims.length · values.length, C, H, W], row-major.
+ */
+export async function traversals(e: Engine, model: Model, base: Float32Array, dims: number[], values: number[]): Promise<Float32Array> {
   const d = model.latentSize;
   if (base.length !== d) throw new Error(`traversal: a base code of ${base.length} values for a ${d}-dimensional code`);
-  if (!Number.isInteger(dim) || dim < 0 || dim >= d) throw new Error(`traversal: dimension ${dim} is outside 0..${d - 1}`);
-  const z = new Float32Array(values.length * d);
-  values.forEach((v, i) => {
-    z.set(base, i * d);
-    z[i * d + dim] = v;
+  for (const dim of dims) if (!Number.isInteger(dim) || dim < 0 || dim >= d) throw new Error(`traversal: dimension ${dim} is outside 0..${d - 1}`);
+  const n = dims.length * values.length;
+  const z = new Float32Array(n * d);
+  dims.forEach((dim, r) => {
+    values.forEach((v, s) => {
+      const row = (r * values.length + s) * d;
+      z.set(base, row);
+      z[row + dim] = v;
+    });
   });
-  return decodeLatents(e, model, z, values.length);
+  return decodeLatents(e, model, z, n);
+}
+
+/** The traversal sweep: steps code values evenly spaced from −range to +range (absolute, not offsets from the base). */
+export function traversalValues(range: number, steps: number): number[] {
+  if (!Number.isInteger(steps) || steps < 2) throw new Error(`traversal: steps must be an integer ≥ 2, got ${steps}`);
+  if (!(range > 0)) throw new Error(`traversal: the range must be positive, got ${range}`);
+  return Array.from({ length: steps }, (_, s) => -range + (2 * range * s) / (steps - 1));
 }
 
 /** Images [steps, C, H, W] decoded along the straight line between the codes of images a and b ([C, H, W] each). */

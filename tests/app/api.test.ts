@@ -8,7 +8,8 @@ import { createHandlers, detectFormat, dispatch, insideLab } from '../../src/mai
 import { CONTENT_SECURITY_POLICY } from '../../src/main/csp.ts';
 import { closeLabDbs } from '../../src/main/db.ts';
 import { decodePng } from '../../src/main/images/grid.ts';
-import { type ApiEvents, CHANNELS, type EventName, validators } from '../../src/shared/api.ts';
+import { closeAnalysis } from '../../src/main/runs/analysis.ts';
+import { type ApiEvents, CHANNELS, type Envelope, type EventName, validators } from '../../src/shared/api.ts';
 import { ROOT } from '../paths.ts';
 
 const ID = '20250101-a1b2c3';
@@ -156,6 +157,37 @@ describe('the handler table on a real lab', () => {
     expect(m.points).toHaveLength(50);
     expect(new Set(m.labels).size).toBeGreaterThan(5);
 
+    // A cold analysis engine and the Explore screen's first requests at once: one backend, tasks one at a time.
+    closeAnalysis();
+    const stripOf = async (r: Envelope<unknown>) => {
+      if (!r.ok) throw new Error(r.error);
+      const v = r.value as { grid: string; count: number; cols: number };
+      const image = await decodePng(Buffer.from(v.grid.replace(/^data:image\/png;base64,/, ''), 'base64'));
+      return { count: v.count, cols: v.cols, width: image.width, height: image.height, distinct: new Set(image.data).size };
+    };
+    const [map2, samples, strip] = await Promise.all([
+      dispatch(handlers, 'explore.map', { id: runId, count: 100 }),
+      dispatch(handlers, 'explore.samples', { id: runId, n: 8, seed: 1 }),
+      dispatch(handlers, 'explore.testImages', { id: runId, offset: 9_998, count: 16 }),
+    ]);
+    if (!map2.ok) throw new Error(map2.error);
+    const point = (map2.value as { points: [number, number][] }).points[0];
+    // Decoded images have digit strokes, not one flat grey (decoding with another backend's weights gave that).
+    expect(await stripOf(samples)).toMatchObject({ count: 8, cols: 8, width: (8 * 30 + 2) * 2, distinct: expect.toSatisfy((d: number) => d > 20) });
+    expect(await stripOf(strip)).toMatchObject({ count: 2, cols: 2 }); // the last two test images
+    expect(strip.ok && (strip.value as { labels: number[] }).labels).toHaveLength(2);
+    const [decoded, traversal, path] = await Promise.all([
+      dispatch(handlers, 'explore.decodePoint', { id: runId, x: point[0], y: point[1] }),
+      dispatch(handlers, 'explore.traverse', { id: runId, index: 0, range: 2, steps: 5 }),
+      dispatch(handlers, 'explore.interpolate', { id: runId, a: 0, b: 1, steps: 4 }),
+    ]);
+    expect(await stripOf(decoded)).toMatchObject({ count: 1, cols: 1, width: 30 * 6 + 2 * 6, distinct: expect.toSatisfy((d: number) => d > 20) });
+    expect(await stripOf(traversal)).toMatchObject({ count: 16 * 5, cols: 5, width: 5 * 30 + 2, height: 16 * 30 + 2 });
+    expect(traversal.ok && (traversal.value as { dims: number }).dims).toBe(20);
+    expect(await stripOf(path)).toMatchObject({ count: 4, cols: 4, distinct: expect.toSatisfy((d: number) => d > 20) });
+    expect(await dispatch(handlers, 'explore.traverse', { id: runId, index: 10_000, range: 2, steps: 5 }))
+      .toEqual({ ok: false, error: "test image 10000 does not exist: 'mnist' has 10000 test images" });
+
     const py = await dispatch(handlers, 'export.pytorch', { id: runId });
     expect(py.ok && Buffer.from((py.value as { base64: string }).base64, 'base64').toString()).toMatch(/import torch[\s\S]*nn\.Module/);
 
@@ -164,6 +196,31 @@ describe('the handler table on a real lab', () => {
     const missing = await dispatch(handlers, 'runs.image', { id: runId, kind: 'reconstructions', epoch: 9 });
     expect(missing).toEqual({ ok: false, error: `run ${runId} has no reconstructions for epoch 9` });
   }, 120_000);
+  it('explores an autoencoder whose decoder unpools: its map works, decoding a code alone fails and says why', async () => {
+    const started = await dispatch(handlers, 'train.start', {
+      preset: 'cae-bn-pool', dataset: 'mnist', backend: 'cpu', name: 'unpool test',
+      config: { epochs: 1, batch: 16, trainLimit: 32, testLimit: 16 },
+    });
+    if (!started.ok) throw new Error(started.error);
+    const { runId } = started.value as { runId: string };
+    const deadline = Date.now() + 90_000;
+    const done = () => events.some((e) => e.event === 'train.status' && (e.payload as { runId: string; status: string }).runId === runId && (e.payload as { status: string }).status === 'completed');
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(done()).toBe(true);
+    const map = await dispatch(handlers, 'explore.map', { id: runId, count: 20 });
+    expect(map.ok && map.value).toMatchObject({ method: 'pca', dims: 32 * 7 * 7 });
+    const unpools = /decoder unpools with the encoder's max-pool indices, so it cannot decode a code alone/;
+    for (const [channel, req] of [
+      ['explore.decodePoint', { id: runId, x: 0, y: 0 }],
+      ['explore.samples', { id: runId, n: 4, seed: 0 }],
+      ['explore.traverse', { id: runId, index: 0, range: 1, steps: 3 }],
+      ['explore.interpolate', { id: runId, a: 0, b: 1, steps: 3 }],
+    ] as const) {
+      expect(await dispatch(handlers, channel, req)).toEqual({ ok: false, error: expect.stringMatching(unpools) });
+    }
+    expect((await dispatch(handlers, 'explore.testImages', { id: runId, offset: 0, count: 4 })).ok).toBe(true);
+  }, 120_000);
+
   it('pauses, resumes and stops a run from the host, keeping its completed epochs', async () => {
     const started = await dispatch(handlers, 'train.start', {
       preset: 'linear-vae', dataset: 'mnist', backend: 'reference', name: 'control test',

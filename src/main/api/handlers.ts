@@ -14,7 +14,7 @@ import { importDataset } from '../data/import.ts';
 import { listDatasets, openDataset, removeDataset } from '../data/registry.ts';
 import { extractZip } from '../data/zip.ts';
 import { encodeGridPng } from '../images/grid.ts';
-import { exportRun } from '../runs/analysis.ts';
+import { exportRun, forgetRun } from '../runs/analysis.ts';
 import { RunStore, type RunRecord } from '../runs/store.ts';
 import { checkpointPath } from '../training/run.ts';
 import * as explore from './explore.ts';
@@ -215,7 +215,7 @@ export function createHandlers(ctx: HostContext): Handlers & { training: Trainin
     async 'runs.delete'({ id }) {
       if (training.isLive(id)) throw new Error(`run ${id} is training; stop it first`);
       store().get(id);
-      explore.forgetRunModel(id);
+      await forgetRun(id);
       store().delete(id);
       return { removed: id };
     },
@@ -271,8 +271,7 @@ export function createHandlers(ctx: HostContext): Handlers & { training: Trainin
       return explore.testImageStrip(home, id, offset, count);
     },
     async 'export.grid'({ id, rows, scale, seed }) {
-      const { images, l } = await explore.sampleImages(home, id, rows * rows, seed);
-      const [c, h, w] = l.model.spec.input;
+      const { images, input: [c, h, w] } = await explore.sampleImages(home, id, rows * rows, seed);
       const png = await encodeGridPng(images, { n: rows * rows, c, h, w }, { cols: rows, scale });
       const file = join(exportDir(home, id), `samples-${rows}x${rows}-seed${seed}-x${scale}.png`);
       writeFileSync(file, png);

@@ -7,7 +7,7 @@ import type { Backend } from '../../engine/backend.ts';
 import { Engine } from '../../engine/tensor.ts';
 import { modelFromCheckpoint, readCheckpoint } from '../../experiments/checkpoint.ts';
 import {
-  decodeLatents, evaluateModel, type EvalOptions, type EvalReport, latentMap, type LatentMap, priorSamples, reconstruct,
+  decodeLatents, evaluateModel, type EvalOptions, type EvalReport, latentFromMapPoint, latentMap, type LatentMap, priorSamples, reconstruct,
 } from '../../experiments/evaluate.ts';
 import { generatePytorchModule } from '../../experiments/export/pytorch.ts';
 import { metricsCsv } from '../../experiments/export/csv.ts';
@@ -26,10 +26,19 @@ interface Loaded {
   /** The checkpoint file's mtime and size when loaded: a run that trains on is reloaded. */
   version: string;
   epoch: number;
+  /** The run's last latent map at this checkpoint: the projection decodeMapPointForRun inverts. */
+  map: LatentMap | null;
 }
 
-let shared: { engine: Engine; backend: Backend; name: string } | null = null;
+interface Shared { engine: Engine; backend: Backend; name: string }
+let shared: Shared | null = null;
+/** The backend being started: concurrent first calls share it (two backends would split a model's buffers). */
+let starting: Promise<Shared> | null = null;
+/** Analysis tasks run one at a time: the engine's scopes are a stack, so interleaved async tasks would free each other's tensors. */
+let queue: Promise<unknown> = Promise.resolve();
+/** Least recently used first; at most MAX_CACHED runs stay loaded (the app explores run after run). */
 const cache = new Map<string, Loaded>();
+const MAX_CACHED = 4;
 let backendChoice: BackendChoice = (process.env.LATENT_LAB_ANALYSIS_BACKEND as BackendChoice | undefined) ?? 'cpu';
 
 /** Which backend analysis runs on (default 'cpu': evaluation is forward-only and the CPU backend is always there). */
@@ -38,29 +47,64 @@ export function setAnalysisBackend(choice: BackendChoice): void {
   backendChoice = choice;
 }
 
-async function engine(): Promise<Engine> {
-  if (!shared) {
-    let resolved;
-    try {
-      resolved = await resolveBackend(backendChoice);
-    } catch (e) {
-      if (backendChoice === 'reference') throw e;
-      resolved = await resolveBackend('reference'); // analysis still works, slower
-    }
-    shared = { engine: new Engine(resolved.backend), backend: resolved.backend, name: resolved.name };
+async function startEngine(choice: BackendChoice): Promise<Shared> {
+  let resolved;
+  try {
+    resolved = await resolveBackend(choice);
+  } catch (e) {
+    if (choice === 'reference') throw e;
+    resolved = await resolveBackend('reference'); // analysis still works, slower
   }
-  return shared.engine;
+  return { engine: new Engine(resolved.backend), backend: resolved.backend, name: resolved.name };
+}
+
+async function engine(): Promise<Engine> {
+  if (shared) return shared.engine;
+  if (!starting) {
+    const p: Promise<Shared> = startEngine(backendChoice).then(
+      (s) => {
+        if (starting === p) shared = s;
+        else s.backend.dispose(); // closed while it started
+        return s;
+      },
+      (e) => {
+        if (starting === p) starting = null;
+        throw e;
+      },
+    );
+    starting = p;
+  }
+  return (await starting).engine;
+}
+
+/** Runs task after every analysis task queued before it. */
+function serial<T>(task: () => Promise<T>): Promise<T> {
+  const result = queue.then(task);
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+function release(l: Loaded): void {
+  l.model.dispose();
+  l.data.close();
 }
 
 /** Frees every cached model, data-set reader and the backend (the CLI calls this before exiting). */
 export function closeAnalysis(): void {
-  for (const l of cache.values()) {
-    l.model.dispose();
-    l.data.close();
-  }
+  for (const l of cache.values()) release(l);
   cache.clear();
   shared?.backend.dispose();
   shared = null;
+  starting = null;
+}
+
+/** Drops a run's cached model and data-set reader (before the run is deleted), once no task uses them. */
+export function forgetRun(id: string): Promise<void> {
+  return serial(async () => {
+    const l = cache.get(id);
+    if (l) release(l);
+    cache.delete(id);
+  });
 }
 
 function checkpointVersion(file: string): string {
@@ -68,20 +112,19 @@ function checkpointVersion(file: string): string {
   return `${s.mtimeMs}:${s.size}`;
 }
 
-/** The run's model at its last checkpoint, with its data set open. */
-export async function loadRun(id: string, home = labHome()): Promise<Loaded & { run: RunRecord; engine: Engine }> {
+export type LoadedRun = Loaded & { run: RunRecord; engine: Engine };
+
+/** The run's model at its last checkpoint, with its data set open. Outside withRun, nothing else may be running. */
+export async function loadRun(id: string, home = labHome()): Promise<LoadedRun> {
   const run = new RunStore(home).get(id);
   const file = checkpointPath(home, id);
   if (!existsSync(file)) throw new Error(`run ${id} has no checkpoint yet (no epoch completed)`);
   const version = checkpointVersion(file);
   const e = await engine();
   let loaded = cache.get(id);
+  if (loaded) cache.delete(id); // re-inserted below as the most recently used
   if (!loaded || loaded.version !== version) {
-    if (loaded) {
-      loaded.model.dispose();
-      loaded.data.close();
-      cache.delete(id);
-    }
+    if (loaded) release(loaded);
     const ckpt = readCheckpoint(readFileSync(file), file);
     const model = modelFromCheckpoint(e, ckpt, file);
     let data: DatasetReader;
@@ -91,10 +134,23 @@ export async function loadRun(id: string, home = labHome()): Promise<Loaded & { 
       model.dispose();
       throw err;
     }
-    loaded = { model, data, version, epoch: ckpt.meta.state?.epoch ?? run.epochsDone };
-    cache.set(id, loaded);
+    loaded = { model, data, version, epoch: ckpt.meta.state?.epoch ?? run.epochsDone, map: null };
+  }
+  cache.set(id, loaded);
+  for (const [oldest, l] of cache) {
+    if (cache.size <= MAX_CACHED) break;
+    release(l);
+    cache.delete(oldest);
   }
   return { ...loaded, run, engine: e };
+}
+
+/**
+ * Runs fn on the loaded run once the analysis tasks before it are done, so no other task frees tensors under
+ * it or evicts its model. fn must not call the analysis functions below (they queue behind it).
+ */
+export function withRun<T>(id: string, home: string, fn: (l: LoadedRun) => Promise<T>): Promise<T> {
+  return serial(async () => fn(await loadRun(id, home)));
 }
 
 export interface StoredEval extends EvalReport {
@@ -107,7 +163,10 @@ export interface StoredEval extends EvalReport {
 
 /** Evaluates a run's last checkpoint on the test split; the report is also kept as runs/<id>/eval.json. */
 export async function evaluateRun(id: string, o: EvalOptions = {}, home = labHome()): Promise<StoredEval> {
-  const l = await loadRun(id, home);
+  return withRun(id, home, (l) => evaluateLoaded(id, l, o, home));
+}
+
+async function evaluateLoaded(id: string, l: LoadedRun, o: EvalOptions, home: string): Promise<StoredEval> {
   const started = performance.now();
   const report = await evaluateModel(l.engine, l.model, l.data, o);
   const stored: StoredEval = {
@@ -128,21 +187,37 @@ export function storedEval(id: string, home = labHome()): StoredEval | null {
   }
 }
 
+/** The 2-D map of `count` test images' codes; kept with the cached model for decodeMapPointForRun. */
 export async function runLatentMap(id: string, count = 2000, home = labHome()): Promise<LatentMap> {
-  const l = await loadRun(id, home);
-  return latentMap(l.engine, l.model, l.data, { count });
+  return withRun(id, home, (l) => mapLoaded(id, l, count));
+}
+
+async function mapLoaded(id: string, l: LoadedRun, count: number): Promise<LatentMap> {
+  const map = await latentMap(l.engine, l.model, l.data, { count });
+  const entry = cache.get(id);
+  if (entry?.version === l.version) entry.map = map;
+  return map;
+}
+
+/**
+ * The image [1, C, H, W] at point (x, y) of the run's last latent map (one of 500 test images is made first
+ * when there is none at this checkpoint).
+ */
+export async function decodeMapPointForRun(id: string, x: number, y: number, home = labHome()): Promise<Float32Array> {
+  return withRun(id, home, async (l) => {
+    const map = l.map ?? (await mapLoaded(id, l, 500));
+    return decodeLatents(l.engine, l.model, latentFromMapPoint(map, x, y), 1);
+  });
 }
 
 /** Images [n, C, H, W] in [0, 1] decoded from codes z [n, D] with the run's decoder. */
 export async function decodeForRun(id: string, z: Float32Array, n: number, home = labHome()): Promise<Float32Array> {
-  const l = await loadRun(id, home);
-  return decodeLatents(l.engine, l.model, z, n);
+  return withRun(id, home, (l) => decodeLatents(l.engine, l.model, z, n));
 }
 
 /** Prior samples of a VAE run, z ~ N(0, I) from the seed. [n, C, H, W] */
 export async function samplesForRun(id: string, o: { n: number; seed: number }, home = labHome()): Promise<Float32Array> {
-  const l = await loadRun(id, home);
-  return priorSamples(l.engine, l.model, o.n, o.seed);
+  return withRun(id, home, (l) => priorSamples(l.engine, l.model, o.n, o.seed));
 }
 
 export interface ExportOptions {
@@ -183,37 +258,38 @@ export async function exportRun(id: string, o: ExportOptions, home = labHome()):
   const store = new RunStore(home);
   const run = store.get(id);
   if (o.grid || o.reconGrid || o.checkpoint || o.pytorch) {
-    const l = await loadRun(id, home);
-    const [c, h, w] = l.model.spec.input;
-    const shape = (n: number) => ({ n, c, h, w });
-    const reconGrid = async (count: number) => {
-      const n = Math.min(count, l.data.count('test'));
-      const pixels = new Float32Array(n * c * h * w);
-      l.data.readImages('test', Array.from({ length: n }, (_, i) => i), pixels);
-      const recon = await reconstruct(l.engine, l.model, pixels, n);
-      // Rows of 8: originals, then their reconstructions.
-      const cols = 8, rows = Math.ceil(n / cols), out = new Float32Array(2 * rows * cols * c * h * w), size = c * h * w;
-      for (let i = 0; i < n; i++) {
-        const r = Math.floor(i / cols), col = i % cols;
-        out.set(pixels.subarray(i * size, (i + 1) * size), ((2 * r) * cols + col) * size);
-        out.set(recon.subarray(i * size, (i + 1) * size), ((2 * r + 1) * cols + col) * size);
+    await withRun(id, home, async (l) => {
+      const [c, h, w] = l.model.spec.input;
+      const shape = (n: number) => ({ n, c, h, w });
+      const reconGrid = async (count: number) => {
+        const n = Math.min(count, l.data.count('test'));
+        const pixels = new Float32Array(n * c * h * w);
+        l.data.readImages('test', Array.from({ length: n }, (_, i) => i), pixels);
+        const recon = await reconstruct(l.engine, l.model, pixels, n);
+        // Rows of 8: originals, then their reconstructions.
+        const cols = 8, rows = Math.ceil(n / cols), out = new Float32Array(2 * rows * cols * c * h * w), size = c * h * w;
+        for (let i = 0; i < n; i++) {
+          const r = Math.floor(i / cols), col = i % cols;
+          out.set(pixels.subarray(i * size, (i + 1) * size), ((2 * r) * cols + col) * size);
+          out.set(recon.subarray(i * size, (i + 1) * size), ((2 * r + 1) * cols + col) * size);
+        }
+        return encodeGridPng(out, shape(2 * rows * cols), { cols, scale: 2 });
+      };
+      const rows = o.gridRows ?? 8;
+      if (!Number.isInteger(rows) || rows < 1 || rows > 64) throw new Error(`grid rows must be an integer in 1..64, got ${rows}`);
+      if (o.grid) {
+        if (l.model.spec.kind === 'vae') {
+          const n = rows * 8;
+          outputs.push([o.grid, await encodeGridPng(await priorSamples(l.engine, l.model, n, o.gridSeed ?? 42), shape(n), { cols: 8, scale: 2 })]);
+        } else outputs.push([o.grid, await reconGrid(rows * 8)]);
       }
-      return encodeGridPng(out, shape(2 * rows * cols), { cols, scale: 2 });
-    };
-    const rows = o.gridRows ?? 8;
-    if (!Number.isInteger(rows) || rows < 1 || rows > 64) throw new Error(`grid rows must be an integer in 1..64, got ${rows}`);
-    if (o.grid) {
-      if (l.model.spec.kind === 'vae') {
-        const n = rows * 8;
-        outputs.push([o.grid, await encodeGridPng(await priorSamples(l.engine, l.model, n, o.gridSeed ?? 42), shape(n), { cols: 8, scale: 2 })]);
-      } else outputs.push([o.grid, await reconGrid(rows * 8)]);
-    }
-    if (o.reconGrid) outputs.push([o.reconGrid, await reconGrid(rows * 8)]);
-    if (o.checkpoint) {
-      const file = checkpointPath(home, id);
-      outputs.push([o.checkpoint, readFileSync(file)]);
-    }
-    if (o.pytorch) outputs.push([o.pytorch, generatePytorchModule(l.model.spec, { name: run.name, runId: id })]);
+      if (o.reconGrid) outputs.push([o.reconGrid, await reconGrid(rows * 8)]);
+      if (o.checkpoint) {
+        const file = checkpointPath(home, id);
+        outputs.push([o.checkpoint, readFileSync(file)]);
+      }
+      if (o.pytorch) outputs.push([o.pytorch, generatePytorchModule(l.model.spec, { name: run.name, runId: id })]);
+    });
   }
   if (o.csv) outputs.push([o.csv, metricsCsv(store.epochs(id))]);
   if (!outputs.length) throw new Error('nothing to export: give at least one of grid, reconGrid, checkpoint, pytorch, csv');
