@@ -7,6 +7,7 @@ import { CHANNELS, type ApiEvents, type EventName } from '../shared/api.ts';
 import { createHandlers, dispatch } from './api/handlers.ts';
 import { CONTENT_SECURITY_POLICY } from './csp.ts';
 import { labHome } from './paths.ts';
+import { closeAnalysis } from './runs/analysis.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 let window: BrowserWindow | null = null;
@@ -86,7 +87,10 @@ app.on('before-quit', (e: { preventDefault(): void }) => {
   if (quitting) return;
   quitting = true;
   e.preventDefault();
-  void handlers.training.stopAll(5000).finally(() => app.quit());
+  void handlers.training.stopAll(5000).finally(() => {
+    closeAnalysis();
+    app.quit();
+  });
 });
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

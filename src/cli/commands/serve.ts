@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { closeAnalysis } from '../../main/runs/analysis.ts';
 import { labHome } from '../../main/paths.ts';
 import { ensureRenderer, ROOT } from '../../main/renderer-build.ts';
 import { startServe } from '../../main/serve.ts';
@@ -23,7 +24,10 @@ export const command: Command = {
     await new Promise<void>((resolve) => {
       const stop = () => {
         console.error('stopping: finishing the current training steps...');
-        void served.close().then(resolve);
+        void served.close().then(() => {
+          closeAnalysis();
+          resolve();
+        });
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

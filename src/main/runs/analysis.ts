@@ -1,7 +1,7 @@
 // The I/O side of evaluation: a run's checkpoint loaded into a model (cached per run id and checkpoint file
 // version), evaluation, latent maps, decoding, sampling, exports (grids, checkpoint, PyTorch module, CSV) and
 // run comparison. Used by the CLI and by the app's main process.
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Backend } from '../../engine/backend.ts';
 import { Engine } from '../../engine/tensor.ts';
@@ -15,6 +15,7 @@ import type { Model } from '../../experiments/model.ts';
 import { inferSpec } from '../../experiments/spec.ts';
 import { openDataset, type DatasetReader } from '../data/registry.ts';
 import { encodeGridPng } from '../images/grid.ts';
+import { atomicWrite } from '../files.ts';
 import { labHome } from '../paths.ts';
 import { checkpointPath, runFolder } from '../training/run.ts';
 import { resolveBackend, type BackendChoice } from '../training/backend.ts';
@@ -233,17 +234,6 @@ export interface ExportOptions {
   pytorch?: string;
   /** Per-epoch metrics. */
   csv?: string;
-}
-
-function atomicWrite(path: string, bytes: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
-  }
 }
 
 /**

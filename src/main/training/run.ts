@@ -1,7 +1,7 @@
 // A training run end to end: resolve the spec, data set and backend; record the run in lab.db; train; after
 // every epoch write the checkpoint (atomically) and grids, then commit the epoch's metrics. Used in-process
 // by the CLI and inside a worker thread by the app and the serve host.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Rng } from '../../engine/rng.ts';
 import { Engine } from '../../engine/tensor.ts';
@@ -13,6 +13,7 @@ import { inferSpec } from '../../experiments/spec.ts';
 import { DEFAULT_TRAIN_CONFIG, DivergedError, type EpochEvent, type StepEvent, type TrainConfig, Trainer } from '../../experiments/train.ts';
 import { openDataset, type DatasetReader } from '../data/registry.ts';
 import { encodeGridPng } from '../images/grid.ts';
+import { atomicWrite } from '../files.ts';
 import { labHome } from '../paths.ts';
 import { type RunRecord, type RunStatus, RunStore } from '../runs/store.ts';
 import { type BackendChoice, resolveBackend } from './backend.ts';
@@ -61,12 +62,6 @@ function checkDataFits(spec: { input: number[] }, data: DatasetReader, dataset: 
   if (c !== channels || h !== height || w !== width) {
     throw new Error(`data set '${dataset}' has ${channels}×${height}×${width} images but the architecture takes ${c}×${h}×${w}; pick a matching data set or change the spec's input`);
   }
-}
-
-function atomicWrite(path: string, bytes: Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
 }
 
 /** Starts a new run and trains it to the end (or until stopped); returns how it ended. */
