@@ -30,7 +30,11 @@ export async function writeImages(
   const start = () => {
     const item = items[next++];
     const buf = new Uint8Array(chw);
-    pending.push(loadImageCHW(item.file, spec, buf).then(() => buf));
+    const decoded = loadImageCHW(item.file, spec, buf).then(() => buf);
+    // A later decode may fail while an earlier one is awaited: mark it observed now (awaiting it in order
+    // still throws), or Node reports an unhandled rejection.
+    decoded.catch(() => {});
+    pending.push(decoded);
   };
   while (next < items.length && pending.length < window) start();
   for (let i = 0; i < items.length; i++) {
