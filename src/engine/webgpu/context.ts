@@ -204,7 +204,7 @@ export class GpuContext {
     const gpu = this.device.createBuffer({ label, size, usage });
     this.pendingErrors.push(this.device.popErrorScope().then((err) => {
       if (err) this.fail(new Error(`WebGPU out of memory allocating a ${label} buffer of ${mib(size)}: ${err.message}`));
-    }));
+    }, () => { /* a lost device rejects scopes; device.lost reports it */ }));
     this.all.add(gpu);
     return gpu;
   }
