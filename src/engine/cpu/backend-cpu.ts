@@ -1,8 +1,8 @@
-import type { Backend, DType, Kernels } from '../backend.ts';
+import type { DType, Kernels } from '../backend.ts';
 import type { CpuBuffer } from './buffer.ts';
 import type { CpuHost, WasmVariant } from './host.ts';
 import { fastKernels } from './kernels-fast.ts';
-import { CpuBufferPool, referenceKernels } from './reference.ts';
+import { referenceKernels, TypedArrayBackend } from './reference.ts';
 import { type KernelFn, ThreadPool } from './threads.ts';
 import { MAX_CHUNKS, WASM_KERNELS, type WasmKernelName, WasmContext } from './wasm.ts';
 
@@ -38,9 +38,8 @@ const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
  * WebAssembly SIMD run on a persistent worker pool, each thread writing a disjoint slice of each output.
  * Freed buffers go to a per-size free list, so a training step stops allocating after its first run.
  */
-export class CpuBackend implements Backend<CpuBuffer> {
+export class CpuBackend extends TypedArrayBackend {
   readonly name = 'cpu';
-  private readonly bufferPool: CpuBufferPool;
   private top = HEAP_START;
 
   readonly kernels: Kernels<CpuBuffer>;
@@ -53,8 +52,8 @@ export class CpuBackend implements Backend<CpuBuffer> {
     makeKernels: (backend: CpuBackend) => Kernels<CpuBuffer>,
     heapStart = HEAP_START,
   ) {
+    super();
     this.top = heapStart;
-    this.bufferPool = new CpuBufferPool((n, dtype) => this.create(n, dtype));
     this.kernels = makeKernels(this);
   }
 
@@ -113,7 +112,7 @@ export class CpuBackend implements Backend<CpuBuffer> {
     return at;
   }
 
-  private create(length: number, dtype: DType): Float32Array | Int32Array {
+  protected createArray(length: number, dtype: DType): Float32Array | Int32Array {
     if (!this.memory) return dtype === 'i32' ? new Int32Array(length) : new Float32Array(length);
     // 16 spare bytes: SIMD kernels may read (never use) up to three values past a buffer's end.
     const at = this.reserve(length * 4 + 16);
@@ -121,27 +120,8 @@ export class CpuBackend implements Backend<CpuBuffer> {
     return dtype === 'i32' ? new Int32Array(this.memory.buffer, at, length) : new Float32Array(this.memory.buffer, at, length);
   }
 
-  alloc(length: number, dtype: DType = 'f32'): CpuBuffer {
-    return this.bufferPool.alloc(length, dtype);
-  }
-
-  release(buffer: CpuBuffer): void {
-    this.bufferPool.release(buffer);
-  }
-
-  write(buffer: CpuBuffer, data: Float32Array | Int32Array): void {
-    if (data.length !== buffer.length) throw new Error(`write of ${data.length} values into a buffer of ${buffer.length}`);
-    buffer.data.set(data);
-  }
-
-  async read(buffer: CpuBuffer): Promise<Float32Array | Int32Array> {
-    return buffer.data.slice();
-  }
-
-  async flush(): Promise<void> {}
-
-  dispose(): void {
+  override dispose(): void {
     this.pool?.dispose();
-    this.bufferPool.clear();
+    super.dispose();
   }
 }

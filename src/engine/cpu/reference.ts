@@ -59,26 +59,24 @@ export class CpuBufferPool {
   }
 }
 
-export class ReferenceBackend implements Backend<CpuBuffer> {
-  readonly name: string = 'reference';
-  readonly kernels: Kernels<CpuBuffer> = referenceKernels;
-  private readonly pool: CpuBufferPool;
+/**
+ * What every typed-array backend shares: pooled buffers, copies in and out, nothing queued (kernels run
+ * synchronously, so `read` and `flush` have nothing to wait for). Subclasses say where arrays live.
+ */
+export abstract class TypedArrayBackend implements Backend<CpuBuffer> {
+  abstract readonly name: string;
+  abstract readonly kernels: Kernels<CpuBuffer>;
+  private readonly buffers = new CpuBufferPool((n, dtype) => this.createArray(n, dtype));
 
-  /**
-   * precision 'f64' stores float tensors in Float64Array: the same kernels then run in double precision,
-   * which is what finite-difference gradient checks need. Training always uses 'f32'.
-   */
-  constructor(precision: 'f32' | 'f64' = 'f32') {
-    const Float = precision === 'f64' ? Float64Array : Float32Array;
-    this.pool = new CpuBufferPool((n, dtype) => (dtype === 'i32' ? new Int32Array(n) : (new Float(n) as Float32Array)));
-  }
+  /** A new array for the pool (called only when no freed buffer of that size is waiting). */
+  protected abstract createArray(length: number, dtype: DType): Float32Array | Int32Array;
 
   alloc(length: number, dtype: DType = 'f32'): CpuBuffer {
-    return this.pool.alloc(length, dtype);
+    return this.buffers.alloc(length, dtype);
   }
 
   release(buffer: CpuBuffer): void {
-    this.pool.release(buffer);
+    this.buffers.release(buffer);
   }
 
   write(buffer: CpuBuffer, data: Float32Array | Int32Array): void {
@@ -90,14 +88,33 @@ export class ReferenceBackend implements Backend<CpuBuffer> {
     return buffer.data.slice();
   }
 
-  /** Synchronous read, for the float64 gradient checks. */
-  readSync(buffer: CpuBuffer): ArrayLike<number> {
-    return buffer.data;
-  }
-
   async flush(): Promise<void> {}
 
   dispose(): void {
-    this.pool.clear();
+    this.buffers.clear();
+  }
+}
+
+export class ReferenceBackend extends TypedArrayBackend {
+  readonly name: string = 'reference';
+  readonly kernels: Kernels<CpuBuffer> = referenceKernels;
+  private readonly float: Float32ArrayConstructor | Float64ArrayConstructor;
+
+  /**
+   * precision 'f64' stores float tensors in Float64Array: the same kernels then run in double precision,
+   * which is what finite-difference gradient checks need. Training always uses 'f32'.
+   */
+  constructor(precision: 'f32' | 'f64' = 'f32') {
+    super();
+    this.float = precision === 'f64' ? Float64Array : Float32Array;
+  }
+
+  protected createArray(length: number, dtype: DType): Float32Array | Int32Array {
+    return dtype === 'i32' ? new Int32Array(length) : (new this.float(length) as Float32Array);
+  }
+
+  /** Synchronous read, for the float64 gradient checks. */
+  readSync(buffer: CpuBuffer): ArrayLike<number> {
+    return buffer.data;
   }
 }
