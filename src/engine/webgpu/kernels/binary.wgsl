@@ -8,18 +8,7 @@ struct Params { len: u32, kind: u32 }
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dst: array<f32>;
 
-// log(1 + v) without losing small v; WGSL has no log1p.
-fn log1p_(v: f32) -> f32 {
-  let u = 1.0 + v;
-  if (u == 1.0) { return v; }
-  return log(u) * v / (u - 1.0);
-}
-
-// log clamped at -100 as PyTorch's BCE (log(0) is not defined in WGSL, hence the test first).
-fn clampedLog(v: f32) -> f32 {
-  if (v <= 0.0) { return -100.0; }
-  return max(log(v), -100.0);
-}
+// #include "_math.wgsl"
 
 fn f(kind: u32, x: f32, t: f32) -> f32 {
   switch kind {

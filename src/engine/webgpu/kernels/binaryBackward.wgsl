@@ -11,11 +11,7 @@ struct Params { len: u32, kind: u32, dyIsScalar: u32, wantA: u32, wantB: u32 }
 @group(0) @binding(4) var<storage, read_write> da: array<f32>;
 @group(0) @binding(5) var<storage, read_write> db: array<f32>;
 
-// log clamped at -100 as PyTorch's BCE (log(0) is not defined in WGSL, hence the test first).
-fn clampedLog(v: f32) -> f32 {
-  if (v <= 0.0) { return -100.0; }
-  return max(log(v), -100.0);
-}
+// #include "_math.wgsl"
 
 fn partials(kind: u32, x: f32, t: f32) -> vec2<f32> {
   switch kind {
