@@ -73,16 +73,8 @@ export interface EpochRecord {
   extra: Record<string, unknown>;
 }
 
-export interface EpochEvent {
-  epoch: number;
-  step: number;
-  trainLoss: number;
-  trainRec: number;
-  trainKl: number;
-  trainImagesPerSecond: number;
-  seconds: number;
-  test: TestMetrics;
-}
+/** An epoch's end as the trainer reports it: the record's training numbers, the test metrics nested. */
+export type EpochEvent = Omit<EpochRecord, 'testLoss' | 'testRec' | 'testKl' | 'extra'> & { test: TestMetrics };
 
 /** The state a checkpoint needs to continue exactly. */
 export interface TrainerState {
