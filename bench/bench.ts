@@ -3,7 +3,8 @@
 // them when /usr/bin/python3 has numpy), training images/s per preset at batch 128 with Adam (all threads
 // and one), peak memory, then runs ../shared/reference/torch_bench.py on the same specs (all threads and
 // one) and prints our/PyTorch ratios.
-// Flags: --presets a,b  --steps N (timed steps, default 60)  --no-torch  --profile (per-kernel times).
+// Flags: --presets a,b  --steps N (timed steps, default 60)  --no-torch  --profile (per-kernel times)
+// --gemm-only (the GEMM section alone).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -247,6 +248,7 @@ for (const n of [512, 1024]) {
 }
 one.dispose();
 sampleMemory();
+if (flag('gemm-only')) process.exit(0);
 
 console.log(`\nTraining, batch ${BATCH}, Adam (best of 3 windows of ${Math.floor(STEPS / 3)} steps)`);
 const ours = new Map<string, number>(), oursOne = new Map<string, number>();

@@ -1,14 +1,15 @@
 import { gemmScratch } from './util';
 
 // Register-blocked SGEMM: C = alpha·op(A)·op(B) + beta·C, row-major, with packed panels.
-// A 4×8 micro-tile keeps 8 f32x4 accumulators in registers (V8 has 16 xmm registers); op(A) is packed
+// A 6×8 micro-tile (4×8 in SIMD128 builds) keeps its accumulators in registers; op(A) is packed
 // in strips of MR rows (k-major), op(B) in strips of NR columns (k-major), so the transposed variants
 // only differ in how panels are packed. Each thread computes a disjoint rectangle of C.
 
-const MR = 4;
+// 6×8 tiles where FMA is one instruction, 4×8 with SIMD128's mul + add (see micro4).
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
 const NR = 8;
 const KC = 256;
-const MC = 128;
+const MC = 132; // a multiple of both tile heights
 const NC = 512;
 
 /** Bytes of scratch one thread needs: packed A block, packed B panel, an edge tile. */
@@ -40,14 +41,28 @@ function packA(a: usize, m: i32, k: i32, transA: bool, i0: i32, mc: i32, p0: i32
       for (let p = 0; p < kc; p++) {
         const src = a + (<usize>(p0 + p) * m + i0 + is) * 4;
         const d = strip + <usize>(p * MR) * 4;
-        if (rows == MR) v128.store(d, v128.load(src));
-        else for (let r = 0; r < MR; r++) store<f32>(d + r * 4, r < rows ? load<f32>(src + r * 4) : 0);
+        if (rows == MR) {
+          v128.store(d, v128.load(src));
+          if (MR == 6) store<u64>(d, load<u64>(src, 16), 16);
+        } else for (let r = 0; r < MR; r++) store<f32>(d + r * 4, r < rows ? load<f32>(src + r * 4) : 0);
       }
     } else if (rows == MR) {
       // A row-major: four rows at once, 4×4 transposed into k-major order.
       const s0 = a + (<usize>(i0 + is) * k + p0) * 4, rs = <usize>k * 4;
       let p = 0;
-      for (; p + 4 <= kc; p += 4) transpose4(s0 + <usize>p * 4, s0 + rs + <usize>p * 4, s0 + 2 * rs + <usize>p * 4, s0 + 3 * rs + <usize>p * 4, strip + <usize>(p * MR) * 4, MR * 4);
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p * 4, d = strip + <usize>(p * MR) * 4;
+        transpose4(s0 + o, s0 + rs + o, s0 + 2 * rs + o, s0 + 3 * rs + o, d, MR * 4);
+        if (MR == 6) {
+          // Rows 4 and 5 interleaved: [r4[q], r5[q]] pairs after each step's first four.
+          const v4 = v128.load(s0 + 4 * rs + o), v5 = v128.load(s0 + 5 * rs + o);
+          const lo = v128.shuffle<f32>(v4, v5, 0, 4, 1, 5), hi = v128.shuffle<f32>(v4, v5, 2, 6, 3, 7);
+          v128.store64_lane(d, lo, 0, 16);
+          v128.store64_lane(d, lo, 1, MR * 4 + 16);
+          v128.store64_lane(d, hi, 0, 2 * MR * 4 + 16);
+          v128.store64_lane(d, hi, 1, 3 * MR * 4 + 16);
+        }
+      }
       for (; p < kc; p++) {
         for (let r = 0; r < MR; r++) store<f32>(strip + <usize>(p * MR + r) * 4, load<f32>(s0 + <usize>r * rs + <usize>p * 4));
       }
@@ -122,8 +137,56 @@ function packB(b: usize, n: i32, k: i32, transB: bool, p0: i32, kc: i32, j0: i32
   v128.store(cp + 16, r1);
 }
 
-// One MR×NR tile over kc: cp points at C[i, j] with row stride ldc (elements).
-function micro(kc: i32, ap: usize, bp: usize, bstride: usize, cp: usize, ldc: i32, alphaS: f32, betaS: f32, mode: i32): void {
+// One 6×8 tile over kc into `tile` (6 rows of NR, unscaled), for relaxed builds: 12 accumulators + 2 B
+// vectors + 1 broadcast fill the 15 xmm registers V8 allocates. ap: a 6-row A strip, bp: NR columns of B
+// every bstride bytes. Two things spill accumulators in V8 (and halve the speed): a K loop unrolled by
+// hand (TurboFan hoists the second step's loads) and scaling/merging into C in this function (alpha,
+// beta, mode and ldc stay live across the loop), so C is updated by mergeTile.
+function micro6(kc: i32, ap: usize, bp: usize, bstride: usize, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap); c00 = fma(a, b0, c00); c01 = fma(a, b1, c01);
+    a = v128.load32_splat(ap, 4); c10 = fma(a, b0, c10); c11 = fma(a, b1, c11);
+    a = v128.load32_splat(ap, 8); c20 = fma(a, b0, c20); c21 = fma(a, b1, c21);
+    a = v128.load32_splat(ap, 12); c30 = fma(a, b0, c30); c31 = fma(a, b1, c31);
+    a = v128.load32_splat(ap, 16); c40 = fma(a, b0, c40); c41 = fma(a, b1, c41);
+    a = v128.load32_splat(ap, 20); c50 = fma(a, b0, c50); c51 = fma(a, b1, c51);
+    ap += 24;
+    bp += bstride;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16); v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80); v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128); v128.store(tile, c41, 144); v128.store(tile, c50, 160); v128.store(tile, c51, 176);
+}
+
+// C[0..rows) × [0..cols) at cp (row stride ldc) from an unscaled tile (row stride NR), per mode.
+function mergeTile(tile: usize, cp: usize, ldc: i32, rows: i32, cols: i32, alphaS: f32, betaS: f32, mode: i32): void {
+  if (cols == NR) {
+    const alpha = f32x4.splat(alphaS), beta = f32x4.splat(betaS);
+    for (let r = 0; r < rows; r++) {
+      const t = tile + <usize>(r * NR) * 4;
+      storeRow(cp + <usize>(r * ldc) * 4, v128.load(t), v128.load(t, 16), alpha, beta, mode);
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      const dst = cp + (<usize>r * ldc + q) * 4;
+      const v = alphaS * load<f32>(tile + <usize>(r * NR + q) * 4);
+      if (mode == 0) store<f32>(dst, v);
+      else if (mode == 1) store<f32>(dst, v + betaS * load<f32>(dst));
+      else store<f32>(dst, load<f32>(dst) + v);
+    }
+  }
+}
+
+// One 4×8 tile over kc, merged into C at cp (row stride ldc elements): the kernel of SIMD128 builds (mul +
+// add needs a temporary register, so 12 accumulators would spill) and of ≤4-row strips in relaxed builds
+// (ap: the first 4 rows of an MR-row strip). 8 accumulators leave room to scale and merge in place.
+function micro4(kc: i32, ap: usize, bp: usize, bstride: usize, cp: usize, ldc: i32, alphaS: f32, betaS: f32, mode: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -201,20 +264,20 @@ export function gemmBlock(
             const rows = min(MR, mc - ir);
             const ap = packedA + <usize>(ir * kc) * 4;
             const cp = c + (<usize>(ic + ir) * n + jc + jr) * 4;
-            if (rows == MR && cols == NR) {
-              micro(kc, ap, bp, bstride, cp, n, alpha, beta, mode);
+            if (MR == 6 && rows == MR && cols == NR) {
+              micro6(kc, ap, bp, bstride, tile);
+              mergeTile(tile, cp, n, MR, NR, alpha, beta, mode);
+            } else if (MR == 6 && rows > 4) {
+              // A second call site on purpose: Binaryen inlines a function with one caller, and micro6
+              // inlined into this loop nest spills.
+              micro6(kc, ap, bp, bstride, tile);
+              mergeTile(tile, cp, n, rows, cols, alpha, beta, mode);
+            } else if (rows == 4 && cols == NR) {
+              micro4(kc, ap, bp, bstride, cp, n, alpha, beta, mode);
             } else {
               // Edge tile: compute into scratch, then merge the valid part.
-              micro(kc, ap, bp, bstride, tile, NR, 1, 0, 0);
-              for (let r = 0; r < rows; r++) {
-                for (let q = 0; q < cols; q++) {
-                  const dst = cp + (<usize>r * n + q) * 4;
-                  const v = alpha * load<f32>(tile + <usize>(r * NR + q) * 4);
-                  if (mode == 0) store<f32>(dst, v);
-                  else if (mode == 1) store<f32>(dst, v + beta * load<f32>(dst));
-                  else store<f32>(dst, load<f32>(dst) + v);
-                }
-              }
+              micro4(kc, ap, bp, bstride, tile, NR, 1, 0, 0);
+              mergeTile(tile, cp, n, rows, cols, alpha, beta, mode);
             }
           }
         }
