@@ -27,10 +27,11 @@ function compare(
 
 // Relaxed builds tile C in 6×8 (4×8 for a ≤4-row last strip), SIMD128 builds in 4×8: the shapes cover
 // every last-strip height (1..5 rows, e.g. 17 = 2·6 + 5, 8 = 6 + 2), ragged columns, B read in place
-// (no transB, 32 ≤ K block ≤ 256) and packed, M past one 132-row block, and split between two threads.
+// (no transB, 32 ≤ K block ≤ 256, few rows or narrow B) and packed (also many rows of wide B), M past one
+// 132-row block, N past one 512-column block, and C split between two threads.
 const GEMM_SHAPES: [number, number, number][] = [
   [1, 1, 1], [3, 5, 7], [4, 8, 16], [13, 17, 19], [33, 9, 300], [64, 130, 70], [129, 47, 5], [7, 600, 33], [300, 260, 257], [2, 3, 0],
-  [17, 40, 45], [8, 16, 9], [140, 24, 260], [11, 1000, 64],
+  [17, 40, 45], [8, 16, 9], [140, 24, 260], [11, 1000, 64], [100, 520, 40],
 ];
 const UNARY: UnaryKind[] = ['relu', 'leaky_relu', 'sigmoid', 'tanh', 'elu', 'gelu', 'softplus', 'exp', 'neg'];
 const BINARY: BinaryKind[] = ['add', 'sub', 'mul', 'bce_logits', 'bce', 'sq_diff', 'kl_normal'];
