@@ -49,6 +49,8 @@ export interface StepEvent {
   beta: number;
   imagesPerSecond: number;
   epochProgress: number; // 0..1
+  /** Time left in this epoch at its rate so far. */
+  epochSecondsLeft: number;
 }
 
 export interface TestMetrics {
@@ -213,7 +215,8 @@ export class Trainer {
       let sumLoss = 0, sumRec = 0, sumKl = 0, seen = 0;
       const firstStepOfEpoch = this.epoch * this.stepsPerEpoch;
       // Steps already taken in this epoch (a resumed run continues mid-epoch at a step boundary).
-      for (let i = Math.max(0, this.step - firstStepOfEpoch); i < this.stepsPerEpoch; i++) {
+      const firstIndex = Math.max(0, this.step - firstStepOfEpoch);
+      for (let i = firstIndex; i < this.stepsPerEpoch; i++) {
         if (c.steps > 0 && this.step >= c.steps) break;
         let control = hooks.control?.() ?? 'run';
         while (control === 'pause') {
@@ -250,6 +253,7 @@ export class Trainer {
           await hooks.onStep({
             epoch: this.epoch + 1, step: this.step, ...values, lr, beta,
             imagesPerSecond: seen / Math.max(seconds, 1e-9), epochProgress: (i + 1) / this.stepsPerEpoch,
+            epochSecondsLeft: (seconds / (i + 1 - firstIndex)) * (this.stepsPerEpoch - i - 1),
           });
         }
       }

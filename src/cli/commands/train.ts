@@ -55,7 +55,9 @@ export function cliHooks(json: boolean, backendOf: () => string): RunHooks & { i
     onStart: (run) => {
       if (!json) process.stderr.write(`run ${run.id}: ${run.name}, backend ${run.backend}\n`);
     },
-    onStep: (_id, e) => bar?.update(`epoch ${e.epoch} ${(e.epochProgress * 100).toFixed(0).padStart(3)}%  loss ${e.loss.toFixed(2)}  rec ${e.rec.toFixed(2)}  kl ${e.kl.toFixed(2)}  ${e.imagesPerSecond.toFixed(0)} img/s`, e.epochProgress),
+    onStep: (_id, e) => {
+      bar?.update(`epoch ${e.epoch} ${(e.epochProgress * 100).toFixed(0).padStart(3)}%  loss ${e.loss.toFixed(2)}  rec ${e.rec.toFixed(2)}  kl ${e.kl.toFixed(2)}  ${e.imagesPerSecond.toFixed(0)} img/s  ETA ${formatEta(e.epochSecondsLeft)}`, e.epochProgress);
+    },
     onEpoch: (_id, e) => {
       bar?.clear();
       if (json) {
@@ -71,6 +73,12 @@ export function cliHooks(json: boolean, backendOf: () => string): RunHooks & { i
 }
 
 const round = (v: number, digits = 4) => Number(v.toFixed(digits));
+
+/** Seconds as m:ss. */
+function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
 
 export function report(outcome: RunOutcome, json: boolean): number {
   const { run, status, error } = outcome;
