@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { Rng } from '../../engine/rng.ts';
 import { Engine } from '../../engine/tensor.ts';
 import { modelFromCheckpoint, readCheckpoint, restoreTrainer, saveCheckpoint } from '../../experiments/checkpoint.ts';
-import { epochExtras, latentMapToJson } from '../../experiments/evaluate.ts';
+import { epochExtras, latentMapToJson, priorSamples, reconstruct } from '../../experiments/evaluate.ts';
 import { Model } from '../../experiments/model.ts';
 import { findPreset } from '../../experiments/presets.ts';
 import { inferSpec } from '../../experiments/spec.ts';
@@ -186,11 +186,7 @@ async function writeEpochGrids(trainer: Trainer, fixed: { pixels: Float32Array; 
   const e = trainer.engine, model = trainer.model;
   const [c, h, w] = model.spec.input;
   const out: { kind: string; path: string }[] = [];
-  const recon = await e.scopeAsync(async () => {
-    const x = e.fromArray([fixed.n, c, h, w], fixed.pixels);
-    const f = e.noGrad(() => model.forward(x, { training: false, rng: new Rng(0), sample: false }));
-    return model.toImage(f.out).read();
-  });
+  const recon = await reconstruct(e, model, fixed.pixels, fixed.n);
   const both = new Float32Array(2 * fixed.pixels.length);
   both.set(fixed.pixels);
   both.set(recon, fixed.pixels.length);
@@ -198,10 +194,7 @@ async function writeEpochGrids(trainer: Trainer, fixed: { pixels: Float32Array; 
   writeFileSync(reconPath, await encodeGridPng(both, { n: 2 * fixed.n, c, h, w }, { cols: fixed.n, scale: 2 }));
   out.push({ kind: 'reconstructions', path: reconPath });
   if (model.spec.kind === 'vae') {
-    const samples = await e.scopeAsync(async () => {
-      const z = e.fromArray([fixed.n, model.spec.latent!], new Rng(42).fillNormal(new Float32Array(fixed.n * model.spec.latent!)));
-      return e.noGrad(() => model.decode(z)).read();
-    });
+    const samples = await priorSamples(e, model, fixed.n, 42);
     const samplePath = join(dir, `samples-${epoch}.png`);
     writeFileSync(samplePath, await encodeGridPng(samples, { n: fixed.n, c, h, w }, { cols: 8, scale: 2 }));
     out.push({ kind: 'samples', path: samplePath });
