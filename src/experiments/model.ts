@@ -135,17 +135,16 @@ export class Model {
   toImage(out: Tensor): Tensor {
     if (this.likelihood === 'bernoulli') return unaryOp('sigmoid', out);
     const e = this.engine, y = e.empty(out.shape);
-    // clamp(v, 0, 1) = v - relu(v - 1) - relu(-v), built from kernels so it runs on any backend.
-    const over = e.empty(out.shape), under = e.empty(out.shape), tmp = e.empty(out.shape);
-    e.k.axpby(1, out.buffer, 0, out.buffer, tmp.buffer);
-    e.k.fill(over.buffer, 1);
-    e.k.axpby(1, out.buffer, -1, over.buffer, over.buffer);
-    e.k.unary('relu', 0, over.buffer, under.buffer);
-    e.k.axpby(-1, under.buffer, 1, tmp.buffer, tmp.buffer);
-    e.k.unary('neg', 0, out.buffer, over.buffer);
-    e.k.unary('relu', 0, over.buffer, under.buffer);
-    e.k.axpby(-1, under.buffer, 1, tmp.buffer, y.buffer);
-    over.release(); under.release(); tmp.release();
+    // clamp(v, 0, 1) = v - relu(v - 1) + relu(-v), built from kernels so it runs on any backend.
+    const shifted = e.full(out.shape, 1), relued = e.empty(out.shape);
+    e.k.axpby(1, out.buffer, -1, shifted.buffer, shifted.buffer); // v - 1
+    e.k.unary('relu', 0, shifted.buffer, relued.buffer);
+    e.k.axpby(1, out.buffer, -1, relued.buffer, y.buffer); // v - relu(v - 1)
+    e.k.unary('neg', 0, out.buffer, shifted.buffer); // -v
+    e.k.unary('relu', 0, shifted.buffer, relued.buffer);
+    e.k.axpby(1, relued.buffer, 1, y.buffer, y.buffer); // + relu(-v)
+    shifted.release();
+    relued.release();
     return y;
   }
 
