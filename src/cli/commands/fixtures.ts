@@ -1,10 +1,11 @@
 import { relative } from 'node:path';
-import { backendNames, type BackendName } from '../../engine/backends.ts';
+import { backendNames, createBackend, type BackendName } from '../../engine/backends.ts';
+// Installs Dawn (the `webgpu` package) as the WebGPU provider, so createBackend('webgpu') works in Node.
+import '../../experiments/backendSelect.ts';
 import { Engine } from '../../engine/tensor.ts';
 import { findFixtures, runFixtureFile } from '../../experiments/fixtures/run.ts';
 import { flagString, parseArgs, UsageError } from '../args.ts';
 import type { Command } from '../main.ts';
-import { openBackend } from '../backend.ts';
 
 export const command: Command = {
   usage: 'latent-lab fixtures DIR [--backend NAME|all]',
@@ -17,7 +18,7 @@ export const command: Command = {
     const { ops, models } = findFixtures(dir);
     let passed = 0, failed = 0;
     for (const name of names) {
-      const backend = await openBackend(name as BackendName);
+      const backend = await createBackend(name as BackendName);
       const engine = new Engine(backend);
       try {
         for (const [kind, files] of [['ops', ops], ['models', models]] as const) {
